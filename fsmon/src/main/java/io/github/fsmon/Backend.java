@@ -1,0 +1,25 @@
+package io.github.fsmon;
+
+/**
+ * The OS mechanism a {@link FileMonitor} uses. {@link FileMonitor#backend()} tells which one was chosen.
+ */
+public enum Backend {
+    /** The best backend for this OS and JVM: {@link #INOTIFY} on Linux. */
+    AUTO,
+    /**
+     * Linux inotify(7), called through the Foreign Function &amp; Memory API.
+     *
+     * <p>Linux limits: each watched directory costs one watch of {@code fs.inotify.max_user_watches}
+     * (per user, all processes together); each monitor costs one instance of
+     * {@code fs.inotify.max_user_instances}; the kernel queue holds {@code fs.inotify.max_queued_events}
+     * events (16384 by default) before it reports {@link EventKind#OVERFLOW}. inotify does not report
+     * changes made on another host to a network file system (NFS, SMB), nor most FUSE file systems, nor
+     * changes through {@code /proc} and {@code /sys}.
+     */
+    INOTIFY;
+
+    /** Whether this backend can run in this JVM on this OS. */
+    public boolean isAvailable() {
+        return io.github.fsmon.internal.core.Backends.isAvailable(this);
+    }
+}

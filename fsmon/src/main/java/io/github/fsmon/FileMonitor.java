@@ -1,0 +1,183 @@
+package io.github.fsmon;
+
+import io.github.fsmon.internal.core.MonitorConfig;
+import io.github.fsmon.internal.core.Monitors;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Watches directory trees and files and delivers every change, in order, to listeners.
+ *
+ * <pre>{@code
+ * try (FileMonitor monitor = FileMonitor.create()) {
+ *     Watch watch = monitor.watch(Path.of("src"), WatchOptions.recursiveDefaults(),
+ *             event -> System.out.println(event.maskNames() + " " + event.path())).join();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <h2>Threads and order</h2>
+ * One I/O thread owns every OS handle; it reads the OS events, keeps the tree of watched directories,
+ * pairs renames and produces {@link FileEvent}s into a bounded queue. Listeners run on the listener
+ * executor (by default one daemon thread), one event at a time, in {@link FileEvent#sequence()} order,
+ * across all watches of the monitor. When the queue is full, events are dropped and an
+ * {@link EventKind#OVERFLOW} event is delivered in their place, never an exception.
+ *
+ * <h2>Renames</h2>
+ * A rename inside the watched set gives a {@code MOVED_FROM} and then a {@code MOVED_TO} with the same
+ * {@link FileEvent#cookie()}; the {@code MOVED_TO} carries {@link FileEvent#movedFrom()}. A rename out of
+ * the watched set gives a {@code MOVED_FROM} alone; a rename into it gives a {@code MOVED_TO} whose
+ * {@code movedFrom} is {@code null}. Each half is delivered as soon as it is read. When a directory is
+ * renamed away, its watches are kept until the other half arrives, or, if it does not arrive within the
+ * pairing timeout ({@link Builder#movePairingTimeout}, 25 ms by default; on Linux the kernel queues both
+ * halves back to back, so the wait is only hit by moves out of the tree), until the timeout: then the
+ * directory has left the tree, its watches are removed and nothing more is reported from it.
+ *
+ * <h2>Linux (inotify)</h2>
+ * <ul>
+ * <li>One inotify watch per watched directory, counted against {@code fs.inotify.max_user_watches}; a
+ * {@link WatchLimitException} names the setting and how to raise it.</li>
+ * <li>The kernel queue holds {@code fs.inotify.max_queued_events} events; beyond that an
+ * {@link EventKind#OVERFLOW} event is delivered.</li>
+ * <li>Identical consecutive events (same kind, same name) may be merged by the kernel into one.</li>
+ * <li>A directory reached through two paths (bind mounts, followed symbolic links) is one inotify watch;
+ * events are reported under every watched path that leads to it.</li>
+ * <li>Names that are not valid UTF-8: the event's path is the JDK's own {@link Path} for that entry when
+ * it still exists (so it can be opened), otherwise a path whose undecodable bytes read as U+FFFD.</li>
+ * <li>Directories whose path exceeds {@code PATH_MAX} (4096 bytes) cannot be watched by inotify; they are
+ * reported to the {@link ErrorHandler} and the rest of the tree is watched.</li>
+ * </ul>
+ */
+public interface FileMonitor extends AutoCloseable {
+
+    /** A monitor with the default settings ({@link Backend#AUTO}, one daemon listener thread). */
+    static FileMonitor create() throws IOException {
+        return builder().build();
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts watching {@code path}, a directory (optionally recursively) or a single file.
+     *
+     * <p>The future completes exactly once: with the {@link Watch} once the OS watches are armed (for a
+     * recursive watch, on the whole tree), so every change made after completion is reported; or
+     * exceptionally with {@link java.nio.file.NoSuchFileException}, {@link java.nio.file.NotDirectoryException}
+     * (with {@link WatchOptions#onlyDir()}), {@link java.nio.file.AccessDeniedException},
+     * {@link WatchLimitException}, {@link java.nio.file.FileSystemLoopException} or another
+     * {@link java.nio.file.FileSystemException}, or {@link FileMonitorClosedException}.
+     *
+     * <p>Watching a single regular file reports {@code MODIFY}, {@code ATTRIB}, {@code CLOSE_WRITE},
+     * {@code DELETE_SELF}, {@code MOVE_SELF} and so on with the file's path. The watch follows the file
+     * (its inode), not the name: an editor that saves by writing a new file and renaming it over the old
+     * one ends the watch ({@code ATTRIB}/{@code DELETE_SELF} of the old file, then {@code IGNORED}), and
+     * later saves are not seen. To follow a name across such saves, watch its parent directory and filter
+     * by name.
+     */
+    CompletableFuture<Watch> watch(Path path, WatchOptions options, FileEventListener listener);
+
+    /** {@link #watch(Path, WatchOptions, FileEventListener)} with {@link WatchOptions#defaults()}. */
+    default CompletableFuture<Watch> watch(Path path, FileEventListener listener) {
+        return watch(path, WatchOptions.defaults(), listener);
+    }
+
+    /**
+     * Stops delivering events for {@code path} and everything below it, in every watch, until
+     * {@link #unignore(Path)}. The directories stay watched, so delivery resumes without a gap in
+     * watching. Takes effect for events read after this call.
+     */
+    void ignore(Path path);
+
+    /** Undoes {@link #ignore(Path)}. */
+    void unignore(Path path);
+
+    /**
+     * A delivery barrier: the future completes once every event caused by file-system operations that
+     * finished before this call has been delivered to the listeners (or dropped with an
+     * {@code OVERFLOW}). It creates nothing in the watched trees; on Linux it uses a private directory
+     * under {@code java.io.tmpdir}, watched on the same inotify queue.
+     */
+    CompletableFuture<Void> sync();
+
+    /** The backend in use (never {@link Backend#AUTO}). */
+    Backend backend();
+
+    /**
+     * Stops all watches, releases every OS handle and native buffer, fails pending futures with
+     * {@link FileMonitorClosedException} and waits for the I/O and listener threads to exit. No listener
+     * is called after it returns (when called from a listener, that listener's own call finishes first).
+     * Idempotent.
+     */
+    @Override
+    void close();
+
+    /** Builds a {@link FileMonitor}. */
+    final class Builder {
+        private Backend backend = Backend.AUTO;
+        private Executor executor;
+        private int queueCapacity = 65536;
+        private ErrorHandler errorHandler;
+        private Duration movePairingTimeout = Duration.ofMillis(25);
+
+        private Builder() {
+        }
+
+        /** The backend; {@link Backend#AUTO} by default. */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend);
+            return this;
+        }
+
+        /**
+         * The executor listeners run on. Events are still delivered one at a time and in order whatever
+         * the executor. Default: one daemon thread, owned and shut down by the monitor.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor);
+            return this;
+        }
+
+        /** How many events may wait for the listeners before the monitor overflows (default 65536). */
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity must be positive");
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /** Where errors that belong to no future go; by default they are logged. */
+        public Builder errorHandler(ErrorHandler handler) {
+            this.errorHandler = Objects.requireNonNull(handler);
+            return this;
+        }
+
+        /** How long a directory renamed away keeps its watches while waiting for the other half (25 ms). */
+        public Builder movePairingTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("negative timeout");
+            }
+            this.movePairingTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Creates the monitor and starts its I/O thread.
+         *
+         * @throws UnsupportedOperationException if the backend is not available here
+         * @throws WatchLimitException if the OS refuses another instance ({@code fs.inotify.max_user_instances})
+         * @throws IOException if the OS refuses for another reason
+         */
+        public FileMonitor build() throws IOException {
+            return Monitors.create(new MonitorConfig(backend, executor, queueCapacity, errorHandler,
+                    movePairingTimeout.toNanos(), System::nanoTime));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.github.fsmon;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A live watch on a directory tree or a single file, obtained from
+ * {@link FileMonitor#watch(Path, WatchOptions, FileEventListener)}.
+ *
+ * <p>A watch ends when it is cancelled, when its one-shot event fired, when its root is deleted, moved or
+ * unmounted, or when the monitor closes. Its last event is always {@link EventKind#IGNORED} (except when
+ * the monitor closes, after which nothing is delivered).
+ */
+public interface Watch {
+
+    /** The absolute, normalized path this watch was created with. */
+    Path path();
+
+    /** The options in force. */
+    WatchOptions options();
+
+    /** Whether the watch is still delivering events. */
+    boolean isActive();
+
+    /**
+     * Replaces the options of this watch. Only the event set and {@link WatchOptions#oneShot()} may
+     * change; to change the shape of the tree (recursion, exclusions, symbolic links) cancel and watch
+     * again. The future completes once the OS watches carry the new event set, and fails with
+     * {@link IllegalArgumentException} for any other change or {@link IllegalStateException} when the watch
+     * has ended.
+     */
+    CompletableFuture<Watch> update(WatchOptions options);
+
+    /** Adds kinds to the event set, like inotify's {@code IN_MASK_ADD}. */
+    default CompletableFuture<Watch> addEvents(EventKind... kinds) {
+        return update(options().withAddedEvents(kinds));
+    }
+
+    /**
+     * Ends the watch and releases its OS watches. From the moment this method returns, the listener
+     * receives nothing more from this watch but one final {@link EventKind#IGNORED}. Idempotent; safe to
+     * call from the listener. The future completes when the OS watches are gone.
+     */
+    CompletableFuture<Void> cancel();
+}

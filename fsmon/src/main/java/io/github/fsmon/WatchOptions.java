@@ -1,0 +1,293 @@
+package io.github.fsmon;
+
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * How to watch a path: which event kinds, whether recursively, what to leave out. Immutable; build one
+ * with {@link #builder()} or start from {@link #defaults()} / {@link #recursiveDefaults()}.
+ *
+ * <h2>Exclusions</h2>
+ * A glob without a {@code /} ({@code "*.swp"}, {@code "node_modules"}) matches an entry's name at any
+ * depth; a glob with a {@code /} ({@code "build/tmp/**"}) matches the path relative to the watch root,
+ * with {@code /} as separator on every OS. The predicate, if any, receives the absolute path. An
+ * excluded entry produces no event, and an excluded directory is never watched, so it costs no OS watch
+ * (on Linux, none of {@code fs.inotify.max_user_watches}). The root itself is never excluded.
+ */
+public final class WatchOptions {
+
+    /**
+     * The default event set: every change to content, metadata or the name space:
+     * {@code CREATE, DELETE, MODIFY, ATTRIB, CLOSE_WRITE, MOVED_FROM, MOVED_TO, DELETE_SELF, MOVE_SELF}.
+     * Reads ({@code ACCESS, OPEN, CLOSE_NOWRITE}) are left out because they are frequent and change nothing.
+     */
+    public static final Set<EventKind> DEFAULT_EVENTS = Collections.unmodifiableSet(EnumSet.of(
+            EventKind.CREATE, EventKind.DELETE, EventKind.MODIFY, EventKind.ATTRIB, EventKind.CLOSE_WRITE,
+            EventKind.MOVED_FROM, EventKind.MOVED_TO, EventKind.DELETE_SELF, EventKind.MOVE_SELF));
+
+    private static final WatchOptions DEFAULTS = builder().build();
+    private static final WatchOptions RECURSIVE_DEFAULTS = builder().recursive(true).build();
+
+    private final Set<EventKind> events;
+    private final boolean recursive;
+    private final boolean autoAdd;
+    private final List<String> excludeGlobs;
+    private final Predicate<Path> excludeFilter;
+    private final boolean followSymlinks;
+    private final boolean oneShot;
+    private final boolean onlyDir;
+    private final List<PathMatcher> nameMatchers;
+    private final List<PathMatcher> relativeMatchers;
+
+    private WatchOptions(Builder b) {
+        this.events = Collections.unmodifiableSet(b.events.isEmpty() ? EnumSet.noneOf(EventKind.class)
+                : EnumSet.copyOf(b.events));
+        this.recursive = b.recursive;
+        this.autoAdd = b.autoAdd == null ? b.recursive : b.autoAdd;
+        this.excludeGlobs = List.copyOf(b.excludeGlobs);
+        this.excludeFilter = b.excludeFilter;
+        this.followSymlinks = b.followSymlinks;
+        this.oneShot = b.oneShot;
+        this.onlyDir = b.onlyDir;
+        List<PathMatcher> byName = new ArrayList<>();
+        List<PathMatcher> byRelative = new ArrayList<>();
+        for (String glob : excludeGlobs) {
+            // Globs are matched against '/'-separated strings via the default file system's matcher.
+            PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            (glob.contains("/") ? byRelative : byName).add(m);
+        }
+        this.nameMatchers = List.copyOf(byName);
+        this.relativeMatchers = List.copyOf(byRelative);
+    }
+
+    /** Default change events, not recursive. */
+    public static WatchOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** Default change events, recursive, new subdirectories watched automatically. */
+    public static WatchOptions recursiveDefaults() {
+        return RECURSIVE_DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.events = EnumSet.noneOf(EventKind.class);
+        b.events.addAll(events);
+        b.recursive = recursive;
+        b.autoAdd = autoAdd;
+        b.excludeGlobs.addAll(excludeGlobs);
+        b.excludeFilter = excludeFilter;
+        b.followSymlinks = followSymlinks;
+        b.oneShot = oneShot;
+        b.onlyDir = onlyDir;
+        return b;
+    }
+
+    /** These options with {@code kinds} added to the event set. */
+    public WatchOptions withAddedEvents(EventKind... kinds) {
+        Builder b = toBuilder();
+        b.events.addAll(Arrays.asList(kinds));
+        return b.build();
+    }
+
+    /** The event kinds delivered (plus {@code OVERFLOW}, {@code IGNORED} and {@code UNMOUNT}, always). */
+    public Set<EventKind> events() {
+        return events;
+    }
+
+    /** Whether subdirectories existing when the watch starts are watched too. */
+    public boolean recursive() {
+        return recursive;
+    }
+
+    /** Whether subdirectories that appear later (created or moved in) are watched; defaults to {@link #recursive()}. */
+    public boolean autoAdd() {
+        return autoAdd;
+    }
+
+    public List<String> excludeGlobs() {
+        return excludeGlobs;
+    }
+
+    /** The exclusion predicate, or {@code null}. */
+    public Predicate<Path> excludeFilter() {
+        return excludeFilter;
+    }
+
+    /**
+     * Whether a symbolic link to a directory inside a recursive tree is followed and the directory it
+     * points to watched (default off). The root path is always resolved. Loops are detected and reported
+     * as {@link java.nio.file.FileSystemLoopException} to the error handler.
+     */
+    public boolean followSymlinks() {
+        return followSymlinks;
+    }
+
+    /** Whether the watch ends ({@code IGNORED}) after delivering its first event, like {@code IN_ONESHOT}. */
+    public boolean oneShot() {
+        return oneShot;
+    }
+
+    /** Whether the root must be a directory ({@code IN_ONLYDIR}): otherwise the watch fails with {@link java.nio.file.NotDirectoryException}. */
+    public boolean onlyDir() {
+        return onlyDir;
+    }
+
+    /**
+     * Whether {@code path}, an entry under {@code root}, is excluded by these options. The root itself
+     * is never excluded.
+     */
+    public boolean isExcluded(Path root, Path path) {
+        if (path.equals(root)) {
+            return false;
+        }
+        if (excludeFilter != null && excludeFilter.test(path)) {
+            return true;
+        }
+        if (nameMatchers.isEmpty() && relativeMatchers.isEmpty()) {
+            return false;
+        }
+        Path relative = path.startsWith(root) ? root.relativize(path) : path;
+        Path name = path.getFileName();
+        for (PathMatcher m : nameMatchers) {
+            // A name glob excludes the entry and, through its ancestors, everything below it.
+            for (Path component : relative) {
+                if (m.matches(component)) {
+                    return true;
+                }
+            }
+            if (name != null && m.matches(name)) {
+                return true;
+            }
+        }
+        for (PathMatcher m : relativeMatchers) {
+            for (Path prefix = relative; prefix != null; prefix = prefix.getParent()) {
+                if (m.matches(prefix)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether these options and {@code other} watch the same set of directories, that is, differ at most
+     * in their event set and one-shot flag (the changes {@link Watch#update} accepts).
+     */
+    public boolean sameShape(WatchOptions other) {
+        return recursive == other.recursive && autoAdd == other.autoAdd && excludeGlobs.equals(other.excludeGlobs)
+                && Objects.equals(excludeFilter, other.excludeFilter) && followSymlinks == other.followSymlinks
+                && onlyDir == other.onlyDir;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WatchOptions w && events.equals(w.events) && oneShot == w.oneShot && sameShape(w);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(events, recursive, autoAdd, excludeGlobs, followSymlinks, oneShot, onlyDir);
+    }
+
+    @Override
+    public String toString() {
+        return "WatchOptions[events=" + events + ", recursive=" + recursive + ", autoAdd=" + autoAdd
+                + ", exclude=" + excludeGlobs + (excludeFilter != null ? "+filter" : "")
+                + ", followSymlinks=" + followSymlinks + ", oneShot=" + oneShot + ", onlyDir=" + onlyDir + "]";
+    }
+
+    /** Builds {@link WatchOptions}. */
+    public static final class Builder {
+        private EnumSet<EventKind> events = EnumSet.copyOf(DEFAULT_EVENTS);
+        private boolean recursive;
+        private Boolean autoAdd;
+        private final List<String> excludeGlobs = new ArrayList<>();
+        private Predicate<Path> excludeFilter;
+        private boolean followSymlinks;
+        private boolean oneShot;
+        private boolean onlyDir;
+
+        private Builder() {
+        }
+
+        /** Replaces the event set. */
+        public Builder events(Set<EventKind> kinds) {
+            events = kinds.isEmpty() ? EnumSet.noneOf(EventKind.class) : EnumSet.copyOf(kinds);
+            return this;
+        }
+
+        /** Replaces the event set. */
+        public Builder events(EventKind first, EventKind... rest) {
+            events = EnumSet.of(first, rest);
+            return this;
+        }
+
+        /** Every kind, reads included. */
+        public Builder allEvents() {
+            events = EnumSet.allOf(EventKind.class);
+            return this;
+        }
+
+        public Builder recursive(boolean recursive) {
+            this.recursive = recursive;
+            return this;
+        }
+
+        public Builder autoAdd(boolean autoAdd) {
+            this.autoAdd = autoAdd;
+            return this;
+        }
+
+        /** Adds exclusion globs (see the class documentation for how they match). */
+        public Builder exclude(String... globs) {
+            for (String g : globs) {
+                excludeGlobs.add(Objects.requireNonNull(g));
+            }
+            return this;
+        }
+
+        /** Sets a predicate on absolute paths; {@code true} excludes the entry. Called on the I/O thread. */
+        public Builder exclude(Predicate<Path> filter) {
+            this.excludeFilter = filter;
+            return this;
+        }
+
+        public Builder followSymlinks(boolean follow) {
+            this.followSymlinks = follow;
+            return this;
+        }
+
+        public Builder oneShot(boolean oneShot) {
+            this.oneShot = oneShot;
+            return this;
+        }
+
+        public Builder onlyDir(boolean onlyDir) {
+            this.onlyDir = onlyDir;
+            return this;
+        }
+
+        public WatchOptions build() {
+            if (Boolean.TRUE.equals(autoAdd) && !recursive) {
+                throw new IllegalArgumentException("autoAdd needs recursive");
+            }
+            return new WatchOptions(this);
+        }
+    }
+}

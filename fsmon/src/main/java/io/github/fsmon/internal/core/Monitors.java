@@ -1,0 +1,77 @@
+package io.github.fsmon.internal.core;
+
+import io.github.fsmon.Backend;
+import io.github.fsmon.FileEventListener;
+import io.github.fsmon.FileMonitor;
+import io.github.fsmon.Watch;
+import io.github.fsmon.WatchOptions;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/** Creates monitors; the public {@link FileMonitor.Builder} lands here. */
+public final class Monitors {
+    private static final System.Logger LOG = System.getLogger("io.github.fsmon");
+
+    private Monitors() {
+    }
+
+    public static FileMonitor create(MonitorConfig config) throws IOException {
+        Engine engine = new Engine(Backends.factory(config.backend()), config);
+        engine.start();
+        LOG.log(System.Logger.Level.DEBUG, "fsmon monitor started with backend {0} (requested {1})",
+                engine.backend(), config.backend());
+        return new MonitorImpl(engine);
+    }
+
+    /** The monitor facade: every call becomes a request to the engine's I/O thread. */
+    static final class MonitorImpl implements FileMonitor {
+        private final Engine engine;
+        private final Backend backend;
+
+        MonitorImpl(Engine engine) {
+            this.engine = engine;
+            this.backend = engine.backend();
+        }
+
+        @Override
+        public CompletableFuture<Watch> watch(Path path, WatchOptions options, FileEventListener listener) {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(options, "options");
+            Objects.requireNonNull(listener, "listener");
+            return engine.watch(path, options, listener);
+        }
+
+        @Override
+        public void ignore(Path path) {
+            engine.ignore(path, true);
+        }
+
+        @Override
+        public void unignore(Path path) {
+            engine.ignore(path, false);
+        }
+
+        @Override
+        public CompletableFuture<Void> sync() {
+            return engine.sync();
+        }
+
+        @Override
+        public Backend backend() {
+            return backend;
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+        }
+
+        @Override
+        public String toString() {
+            return "FileMonitor[" + backend + "]";
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.github.fsmon.internal.core;
+
+import io.github.fsmon.Backend;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The SPI of a per-directory backend (inotify; later polling): one OS watch per directory, events named
+ * relative to the watched directory, expressed in inotify's bit language ({@link Masks}).
+ *
+ * <p>Created, used and closed on the engine's I/O thread only; {@link #wakeup()} is the one method other
+ * threads may call.
+ */
+public interface OsWatcher {
+
+    /** Which backend this is. */
+    Backend kind();
+
+    /**
+     * Watches {@code path} for the {@code mask} events (adding to any mask the same inode already has).
+     * Returns the OS watch id; the same inode reached by another path returns the same id.
+     *
+     * @param flags {@link Masks#ONLYDIR} and/or {@link Masks#DONT_FOLLOW}
+     * @throws java.nio.file.NoSuchFileException, java.nio.file.NotDirectoryException,
+     *         java.nio.file.AccessDeniedException, io.github.fsmon.WatchLimitException,
+     *         java.nio.file.FileSystemLoopException, java.nio.file.FileSystemException
+     */
+    int addWatch(Path path, int mask, int flags) throws IOException;
+
+    /**
+     * Removes a watch. The backend later reports {@link Masks#IGNORED} for it, whether this call found the
+     * watch alive or the OS had already dropped it.
+     */
+    void removeWatch(int id);
+
+    /**
+     * Waits until OS events are available, {@link #wakeup()} is called, or {@code timeoutNanos} pass
+     * ({@code < 0}: no timeout), then reports the events read to {@code sink}.
+     */
+    void await(long timeoutNanos, RawEventSink sink) throws IOException;
+
+    /** Makes a pending or the next {@link #await} return promptly. Any thread. */
+    void wakeup();
+
+    /**
+     * Starts a delivery barrier: after every OS event queued before this call, the backend reports
+     * {@link RawEventSink#onBarrier(long)} with {@code token}.
+     */
+    void barrier(long token) throws IOException;
+
+    /** A path the backend uses for itself, whose events must never reach users; or {@code null}. */
+    Path privatePath();
+
+    /** Releases every OS resource. Idempotent. */
+    void close();
+}

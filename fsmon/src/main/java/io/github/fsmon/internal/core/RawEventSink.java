@@ -1,0 +1,19 @@
+package io.github.fsmon.internal.core;
+
+/** Receives decoded OS events from an {@link OsWatcher}, on the I/O thread. */
+public interface RawEventSink {
+
+    /**
+     * One OS event.
+     *
+     * @param id     the OS watch id, or -1 for {@link Masks#Q_OVERFLOW}
+     * @param mask   inotify bits ({@link Masks})
+     * @param cookie links the two halves of a rename, else 0
+     * @param name   the entry's name relative to the watched directory; empty for the watched inode itself
+     * @param lossy  whether {@code name} had bytes that are not valid UTF-8 (replaced by U+FFFD)
+     */
+    void onEvent(int id, int mask, int cookie, String name, boolean lossy);
+
+    /** Every event queued before {@link OsWatcher#barrier(long)} with this token has been reported. */
+    void onBarrier(long token);
+}

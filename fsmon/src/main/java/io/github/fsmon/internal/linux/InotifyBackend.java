@@ -1,0 +1,295 @@
+package io.github.fsmon.internal.linux;
+
+import io.github.fsmon.Backend;
+import io.github.fsmon.WatchLimitException;
+import io.github.fsmon.internal.core.Masks;
+import io.github.fsmon.internal.core.OsWatcher;
+import io.github.fsmon.internal.core.RawEventSink;
+import io.github.fsmon.internal.ffm.NativeSupport;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The Linux backend: one inotify instance, read on the engine's I/O thread, which sleeps in
+ * {@code poll(2)} on the inotify fd and an eventfd that other threads write to wake it.
+ *
+ * <p>Native memory (the read buffer, the pollfd array, the errno capture) lives in a confined arena
+ * created and closed by the I/O thread; reads are synchronous, so no read is in flight when it closes.
+ */
+public final class InotifyBackend implements OsWatcher {
+    private static final System.Logger LOG = System.getLogger("io.github.fsmon");
+    /** 64 KiB holds at least 240 records with a full-length name, and thousands of short ones. */
+    private static final long READ_BUFFER = 64 * 1024;
+    private static final String MAX_USER_WATCHES = "fs.inotify.max_user_watches";
+    private static final String MAX_USER_INSTANCES = "fs.inotify.max_user_instances";
+
+    private final Arena arena;
+    private final MemorySegment state;
+    private final MemorySegment buffer;
+    private final MemorySegment pollfds;
+    private final InotifyEvent cursor = new InotifyEvent();
+    private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final Object wakeLock = new Object();
+    private int inotifyFd = -1;
+    private int eventFd = -1; // guarded by wakeLock once published
+    private Path barrierDir;
+    private int barrierWd = -1;
+
+    /** Opens the inotify instance and the wake-up eventfd. I/O thread. */
+    public InotifyBackend() throws IOException {
+        NativeSupport.checkNativeAccess();
+        arena = Arena.ofConfined();
+        try {
+            state = NativeSupport.allocateCallState(arena);
+            buffer = arena.allocate(READ_BUFFER, 8);
+            pollfds = arena.allocate(LibC.POLLFD, 2);
+            inotifyFd = LibC.inotifyInit1(state, LibC.IN_NONBLOCK | LibC.IN_CLOEXEC);
+            if (inotifyFd < 0) {
+                int errno = LibC.errno(state);
+                if (errno == LibC.EMFILE) {
+                    throw new WatchLimitException("inotify", MAX_USER_INSTANCES, readLimit(MAX_USER_INSTANCES), 1);
+                }
+                throw new FileSystemException("inotify", null, "inotify_init1 failed: " + LibC.errnoName(errno)
+                        + (errno == LibC.ENFILE ? " (system-wide open file limit fs.file-max reached)" : ""));
+            }
+            int efd = LibC.eventfd(state, 0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+            if (efd < 0) {
+                throw new FileSystemException("eventfd", null, "eventfd failed: " + LibC.errnoName(LibC.errno(state)));
+            }
+            synchronized (wakeLock) {
+                eventFd = efd;
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Whether inotify can be used in this JVM: Linux, and libc's symbols link. */
+    public static boolean isSupported() {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+            return false;
+        }
+        try {
+            Class.forName(LibC.class.getName(), true, LibC.class.getClassLoader());
+            return true;
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.DEBUG, "inotify unavailable", t);
+            return false;
+        }
+    }
+
+    @Override
+    public Backend kind() {
+        return Backend.INOTIFY;
+    }
+
+    // I/O thread only.
+    @Override
+    public int addWatch(Path path, int mask, int flags) throws IOException {
+        int osMask = (mask & Masks.ALL_EVENTS) | LibC.IN_MASK_ADD
+                | ((flags & Masks.ONLYDIR) != 0 ? LibC.IN_ONLYDIR : 0)
+                | ((flags & Masks.DONT_FOLLOW) != 0 ? LibC.IN_DONT_FOLLOW : 0);
+        try (Arena call = Arena.ofConfined()) {
+            int wd = LibC.inotifyAddWatch(state, inotifyFd, NativeSupport.cString(call, path.toString()), osMask);
+            if (wd >= 0) {
+                return wd;
+            }
+        }
+        int errno = LibC.errno(state);
+        String p = path.toString();
+        throw switch (errno) {
+            case LibC.ENOENT -> new NoSuchFileException(p);
+            case LibC.ENOTDIR -> new NotDirectoryException(p);
+            case LibC.EACCES, LibC.EPERM -> new AccessDeniedException(p);
+            case LibC.ENOSPC -> new WatchLimitException(p, MAX_USER_WATCHES, readLimit(MAX_USER_WATCHES), -1);
+            case LibC.ELOOP -> new FileSystemLoopException(p);
+            case LibC.ENAMETOOLONG -> new FileSystemException(p, null,
+                    "path too long for inotify_add_watch (ENAMETOOLONG; PATH_MAX is 4096 bytes)");
+            case LibC.ENOMEM -> new FileSystemException(p, null, "inotify_add_watch: kernel out of memory (ENOMEM)");
+            default -> new FileSystemException(p, null, "inotify_add_watch failed: " + LibC.errnoName(errno));
+        };
+    }
+
+    // I/O thread only.
+    @Override
+    public void removeWatch(int id) {
+        // EINVAL means the kernel already dropped the watch (its inode is gone); its IN_IGNORED is queued.
+        LibC.inotifyRmWatch(state, inotifyFd, id);
+    }
+
+    // I/O thread only.
+    @Override
+    public void await(long timeoutNanos, RawEventSink sink) throws IOException {
+        LibC.POLLFD_FD.set(pollfds, 0L, inotifyFd);
+        LibC.POLLFD_EVENTS.set(pollfds, 0L, LibC.POLLIN);
+        LibC.POLLFD_REVENTS.set(pollfds, 0L, (short) 0);
+        long second = LibC.POLLFD.byteSize();
+        LibC.POLLFD_FD.set(pollfds, second, eventFd);
+        LibC.POLLFD_EVENTS.set(pollfds, second, LibC.POLLIN);
+        LibC.POLLFD_REVENTS.set(pollfds, second, (short) 0);
+        int millis = timeoutNanos < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
+        int n = LibC.poll(state, pollfds, 2, millis);
+        if (n < 0) {
+            int errno = LibC.errno(state);
+            if (errno == LibC.EINTR) {
+                return;
+            }
+            throw new IOException("poll failed: " + LibC.errnoName(errno));
+        }
+        if (n == 0) {
+            return;
+        }
+        short wakeEvents = (short) LibC.POLLFD_REVENTS.get(pollfds, second);
+        if ((wakeEvents & LibC.POLLIN) != 0) {
+            LibC.read(state, eventFd, buffer, 8); // resets the eventfd counter to zero
+        }
+        short inotifyEvents = (short) LibC.POLLFD_REVENTS.get(pollfds, 0L);
+        if ((inotifyEvents & (LibC.POLLERR | LibC.POLLNVAL)) != 0) {
+            throw new IOException("inotify fd failed (revents=" + inotifyEvents + ")");
+        }
+        if ((inotifyEvents & LibC.POLLIN) != 0) {
+            readEvents(sink);
+        }
+    }
+
+    // I/O thread only.
+    private void readEvents(RawEventSink sink) throws IOException {
+        long n = LibC.read(state, inotifyFd, buffer, READ_BUFFER);
+        if (n < 0) {
+            int errno = LibC.errno(state);
+            if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+                return;
+            }
+            throw new IOException("read from inotify failed: " + LibC.errnoName(errno));
+        }
+        cursor.reset(buffer, n);
+        while (cursor.next()) {
+            int wd = cursor.wd();
+            int mask = cursor.mask();
+            byte[] raw = cursor.nameBytes();
+            if (wd == barrierWd && wd >= 0) {
+                if ((mask & LibC.IN_CREATE) != 0) {
+                    String name = new String(raw, StandardCharsets.UTF_8);
+                    deleteQuietly(barrierDir.resolve(name));
+                    sink.onBarrier(Long.parseLong(name));
+                }
+                continue;
+            }
+            String name;
+            boolean lossy = false;
+            if (raw.length == 0) {
+                name = "";
+            } else {
+                try {
+                    name = strictUtf8.decode(ByteBuffer.wrap(raw)).toString();
+                } catch (CharacterCodingException e) {
+                    name = new String(raw, StandardCharsets.UTF_8); // invalid sequences become U+FFFD
+                    lossy = true;
+                }
+            }
+            sink.onEvent(wd, mask, cursor.cookie(), name, lossy);
+        }
+    }
+
+    // I/O thread only.
+    @Override
+    public void barrier(long token) throws IOException {
+        if (barrierDir == null) {
+            Path dir = Files.createTempDirectory("fsmon-sync-");
+            try {
+                barrierWd = addWatch(dir, Masks.CREATE, Masks.ONLYDIR | Masks.DONT_FOLLOW);
+            } catch (IOException e) {
+                deleteQuietly(dir);
+                throw e;
+            }
+            barrierDir = dir;
+        }
+        // A new, uniquely named file: inotify never merges its IN_CREATE with another event.
+        Files.createFile(barrierDir.resolve(Long.toString(token)));
+    }
+
+    @Override
+    public Path privatePath() {
+        return barrierDir;
+    }
+
+    @Override
+    public void wakeup() {
+        synchronized (wakeLock) {
+            if (eventFd < 0) {
+                return;
+            }
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment one = call.allocate(JAVA_LONG);
+                one.set(JAVA_LONG, 0, 1L);
+                LibC.write(NativeSupport.allocateCallState(call), eventFd, one, 8);
+            }
+        }
+    }
+
+    // I/O thread only.
+    @Override
+    public void close() {
+        if (!arena.scope().isAlive()) {
+            return;
+        }
+        synchronized (wakeLock) {
+            if (eventFd >= 0) {
+                LibC.close(state, eventFd);
+                eventFd = -1;
+            }
+        }
+        if (inotifyFd >= 0) {
+            LibC.close(state, inotifyFd);
+            inotifyFd = -1;
+        }
+        if (barrierDir != null) {
+            try (Stream<Path> left = Files.list(barrierDir)) {
+                left.sorted(Comparator.reverseOrder()).forEach(InotifyBackend::deleteQuietly);
+            } catch (IOException ignored) {
+                // best effort: the directory is private and empty in normal operation
+            }
+            deleteQuietly(barrierDir);
+            barrierDir = null;
+        }
+        arena.close();
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not delete " + p, e);
+        }
+    }
+
+    /** Reads {@code /proc/sys/fs/inotify/...} for messages; -1 when unreadable. */
+    static long readLimit(String sysctl) {
+        try {
+            return Long.parseLong(Files.readString(Path.of("/proc/sys", sysctl.replace('.', '/'))).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+}
