@@ -101,8 +101,9 @@ public interface FileMonitor extends AutoCloseable {
     /**
      * A delivery barrier: the future completes once every event caused by file-system operations that
      * finished before this call has been delivered to the listeners (or dropped with an
-     * {@code OVERFLOW}). It creates nothing in the watched trees; on Linux it uses a private directory
-     * under {@code java.io.tmpdir}, watched on the same inotify queue.
+     * {@code OVERFLOW}). It creates nothing in any file system: on Linux it writes one byte to one of
+     * two private pipes that are watched on the same inotify queue as the user's watches, whose order is
+     * first in, first out.
      */
     CompletableFuture<Void> sync();
 

@@ -785,6 +785,9 @@ final class Engine implements RawEventSink {
                 } else {
                     detach(e.sub);
                 }
+            } else {
+                // A directory that could not be armed where it was (it had already moved on): arm it here.
+                newDirectory(p, name, path, e);
             }
         } else {
             Entry e = new Entry(isDir ? Entry.DIRECTORY : Entry.FILE);

@@ -22,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -51,8 +49,18 @@ public final class InotifyBackend implements OsWatcher {
     private final Object wakeLock = new Object();
     private int inotifyFd = -1;
     private int eventFd = -1; // guarded by wakeLock once published
-    private Path barrierDir;
-    private int barrierWd = -1;
+    /**
+     * The delivery barrier: two pipes, each watched for IN_MODIFY on this inotify instance. Writing a byte
+     * to a pipe queues an event behind everything queued so far, without touching any file system.
+     * Barriers alternate between the two pipes so that two barrier events are never adjacent in the queue,
+     * where the kernel would merge them; each pipe's tokens then complete in FIFO order.
+     */
+    private final int[] barrierRead = {-1, -1};
+    private final int[] barrierWrite = {-1, -1};
+    private final int[] barrierWd = {-1, -1};
+    private final java.util.List<java.util.ArrayDeque<Long>> barrierTokens =
+            java.util.List.of(new java.util.ArrayDeque<>(), new java.util.ArrayDeque<>());
+    private int nextBarrierPipe;
 
     /** Opens the inotify instance and the wake-up eventfd. I/O thread. */
     public InotifyBackend() throws IOException {
@@ -187,11 +195,14 @@ public final class InotifyBackend implements OsWatcher {
             int wd = cursor.wd();
             int mask = cursor.mask();
             byte[] raw = cursor.nameBytes();
-            if (wd == barrierWd && wd >= 0) {
-                if ((mask & LibC.IN_CREATE) != 0) {
-                    String name = new String(raw, StandardCharsets.UTF_8);
-                    deleteQuietly(barrierDir.resolve(name));
-                    sink.onBarrier(Long.parseLong(name));
+            int pipe = wd == barrierWd[0] ? 0 : wd == barrierWd[1] ? 1 : -1;
+            if (pipe >= 0 && wd >= 0) {
+                if ((mask & LibC.IN_MODIFY) != 0) {
+                    LibC.read(state, barrierRead[pipe], pollfds, 1); // keep the pipe from filling up
+                    Long token = barrierTokens.get(pipe).poll();
+                    if (token != null) {
+                        sink.onBarrier(token);
+                    }
                 }
                 continue;
             }
@@ -214,23 +225,40 @@ public final class InotifyBackend implements OsWatcher {
     // I/O thread only.
     @Override
     public void barrier(long token) throws IOException {
-        if (barrierDir == null) {
-            Path dir = Files.createTempDirectory("fsmon-sync-");
-            try {
-                barrierWd = addWatch(dir, Masks.CREATE, Masks.ONLYDIR | Masks.DONT_FOLLOW);
-            } catch (IOException e) {
-                deleteQuietly(dir);
-                throw e;
-            }
-            barrierDir = dir;
+        if (barrierWd[0] < 0) {
+            openBarrierPipes();
         }
-        // A new, uniquely named file: inotify never merges its IN_CREATE with another event.
-        Files.createFile(barrierDir.resolve(Long.toString(token)));
+        int pipe = nextBarrierPipe;
+        nextBarrierPipe ^= 1;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment one = call.allocate(1);
+            if (LibC.write(state, barrierWrite[pipe], one, 1) != 1) {
+                throw new IOException("sync: write to barrier pipe failed: " + LibC.errnoName(LibC.errno(state)));
+            }
+        }
+        barrierTokens.get(pipe).add(token);
+    }
+
+    private void openBarrierPipes() throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment fds = call.allocate(LibC.C_INT, 2);
+            for (int i = 0; i < 2; i++) {
+                if (LibC.pipe2(state, fds, LibC.O_NONBLOCK | LibC.O_CLOEXEC) != 0) {
+                    throw new IOException("sync: pipe2 failed: " + LibC.errnoName(LibC.errno(state)));
+                }
+                barrierRead[i] = fds.getAtIndex(LibC.C_INT, 0);
+                barrierWrite[i] = fds.getAtIndex(LibC.C_INT, 1);
+                // /proc/self/fd/N resolves to the pipe's own inode, which inotify can watch.
+                barrierWd[i] = addWatch(Path.of("/proc/self/fd/" + barrierWrite[i]), Masks.MODIFY, 0);
+            }
+        } catch (IOException e) {
+            throw new IOException("sync: cannot set up the delivery barrier (is /proc mounted?): " + e.getMessage(), e);
+        }
     }
 
     @Override
     public Path privatePath() {
-        return barrierDir;
+        return null;
     }
 
     @Override
@@ -263,24 +291,14 @@ public final class InotifyBackend implements OsWatcher {
             LibC.close(state, inotifyFd);
             inotifyFd = -1;
         }
-        if (barrierDir != null) {
-            try (Stream<Path> left = Files.list(barrierDir)) {
-                left.sorted(Comparator.reverseOrder()).forEach(InotifyBackend::deleteQuietly);
-            } catch (IOException ignored) {
-                // best effort: the directory is private and empty in normal operation
+        for (int i = 0; i < 2; i++) {
+            if (barrierRead[i] >= 0) {
+                LibC.close(state, barrierRead[i]);
+                LibC.close(state, barrierWrite[i]);
+                barrierRead[i] = barrierWrite[i] = -1;
             }
-            deleteQuietly(barrierDir);
-            barrierDir = null;
         }
         arena.close();
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not delete " + p, e);
-        }
     }
 
     /** Reads {@code /proc/sys/fs/inotify/...} for messages; -1 when unreadable. */

@@ -56,6 +56,10 @@ public final class LibC {
     // <sys/eventfd.h>
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x8_0000;
+    // <fcntl.h>: flags for pipe2
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x8_0000;
+    public static final java.lang.foreign.ValueLayout.OfInt C_INT = JAVA_INT;
     // <poll.h>
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
@@ -117,6 +121,9 @@ public final class LibC {
     /** {@code int close(int fd);} */
     private static final MethodHandle CLOSE = NativeSupport.downcall(C, "close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), "errno");
+    /** {@code int pipe2(int pipefd[2], int flags);} */
+    private static final MethodHandle PIPE2 = NativeSupport.downcall(C, "pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), "errno");
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} (nfds_t is unsigned long) */
     private static final MethodHandle POLL = NativeSupport.downcall(C, "poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), "errno");
@@ -172,6 +179,15 @@ public final class LibC {
     public static int close(MemorySegment state, int fd) {
         try {
             return (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code fds} receives two ints: the read end, then the write end. */
+    public static int pipe2(MemorySegment state, MemorySegment fds, int flags) {
+        try {
+            return (int) PIPE2.invokeExact(state, fds, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
