@@ -114,6 +114,12 @@ final class Engine implements RawEventSink {
     private final List<Path> ignored = new ArrayList<>();
     private final Map<Long, CompletableFuture<Void>> barriers = new HashMap<>();
     private final List<WatchImpl> endAfterEvent = new ArrayList<>();
+    /** Placements whose children's events were dropped because the queue was full. */
+    private final Set<Placement> dirty = new LinkedHashSet<>();
+    /** Barriers that wait for the recovery of dropped events to be queued. */
+    private final List<CompletableFuture<Void>> heldBarriers = new ArrayList<>();
+    /** Watches between an OVERFLOW and their RECOVERED. */
+    private final Set<WatchImpl> recovering = new LinkedHashSet<>();
     private long nextBarrier = 1;
     private long nextSequence = 1;
     private Path privatePath;
@@ -249,6 +255,7 @@ final class Engine implements RawEventSink {
                 }
                 os.await(nextTimeout(), this);
                 expirePendingMoves(false);
+                finishRecovery();
             }
         } catch (Throwable t) {
             reportError(null, new IOException("fsmon I/O thread failed; the monitor stops", t));
@@ -271,6 +278,7 @@ final class Engine implements RawEventSink {
         for (CompletableFuture<Void> b : barriers.values()) {
             b.completeExceptionally(closed);
         }
+        heldBarriers.forEach(b -> b.completeExceptionally(closed));
         barriers.clear();
         for (WatchImpl w : watches) {
             w.markEnded();
@@ -416,6 +424,14 @@ final class Engine implements RawEventSink {
         return withCount;
     }
 
+    /**
+     * After a kernel overflow, the IN_IGNORED of watches we removed may have been lost with the rest:
+     * forget those, so a later reuse of their ids starts clean.
+     */
+    private void forgetUnusedWatches() {
+        byId.values().removeIf(dw -> dw.placements.isEmpty());
+    }
+
     private DirWatch attach(int id) {
         return byId.computeIfAbsent(id, DirWatch::new);
     }
@@ -460,14 +476,12 @@ final class Engine implements RawEventSink {
                     } catch (IOException gone) {
                         continue; // deleted since listed: its DELETE will not be reported either
                     }
-                    Entry e = new Entry(typeOf(a));
-                    dir.children.put(name, e);
+                    Entry e = new Entry(a);
                     if (synthetic) {
-                        emit(w, EventKind.CREATE, child, e.isDirectory(), 0, null, true);
+                        report(dir, EventKind.CREATE, name, child, e.isDirectory(), 0, null, true);
                     }
-                    boolean descend = options.recursive() && (e.isDirectory()
-                            || (e.type == Entry.SYMLINK && options.followSymlinks() && Files.isDirectory(child)));
-                    if (descend) {
+                    dir.children.put(name, e);
+                    if (shouldDescend(options, e, child)) {
                         Placement sub = arm(dir, name, child, initial);
                         if (sub != null) {
                             e.sub = sub;
@@ -485,14 +499,9 @@ final class Engine implements RawEventSink {
         }
     }
 
-    private static byte typeOf(BasicFileAttributes a) {
-        if (a.isDirectory()) {
-            return Entry.DIRECTORY;
-        }
-        if (a.isSymbolicLink()) {
-            return Entry.SYMLINK;
-        }
-        return a.isRegularFile() ? Entry.FILE : Entry.OTHER;
+    private static boolean shouldDescend(WatchOptions options, Entry e, Path path) {
+        return options.recursive() && (e.isDirectory()
+                || (e.type == Entry.SYMLINK && options.followSymlinks() && Files.isDirectory(path)));
     }
 
     /** Arms an OS watch on a subdirectory and places it in {@code parent}'s watch tree; null if it cannot be watched. */
@@ -562,8 +571,9 @@ final class Engine implements RawEventSink {
             return;
         }
         if (emitIgnored) {
-            emit(w, EventKind.IGNORED, w.path(), w.root.directory, 0, null, false);
+            reportRoot(w, EventKind.IGNORED);
         }
+        recovering.remove(w);
         w.markEnded();
         detach(w.root);
     }
@@ -609,7 +619,11 @@ final class Engine implements RawEventSink {
         expirePendingMoves(true);
         CompletableFuture<Void> done = barriers.remove(token);
         if (done != null) {
-            dispatcher.offerBarrier(done);
+            if (dirty.isEmpty()) {
+                dispatcher.offerBarrier(done);
+            } else {
+                heldBarriers.add(done); // the recovery of dropped events comes first
+            }
         }
     }
 
@@ -619,6 +633,11 @@ final class Engine implements RawEventSink {
             for (WatchImpl w : List.copyOf(watches)) {
                 overflowNotice(w);
             }
+            for (WatchImpl w : List.copyOf(watches)) {
+                rescan(w);
+            }
+            forgetUnusedWatches();
+            finishOneShots();
             return;
         }
         DirWatch dw = byId.get(id);
@@ -684,9 +703,8 @@ final class Engine implements RawEventSink {
             return;
         }
         WatchImpl w = p.watch;
-        boolean isDir = p.directory;
         for (EventKind kind : kindsOf(mask)) {
-            emit(w, kind, w.path(), isDir, 0, null, false);
+            reportRoot(w, kind);
         }
         if ((mask & Masks.MOVE_SELF) != 0) {
             // inotify keeps following the moved inode, but every path we would report is now wrong.
@@ -720,24 +738,26 @@ final class Engine implements RawEventSink {
                 return; // already reported by the scan of a new directory
             }
             Entry e = new Entry(isDir ? Entry.DIRECTORY : Entry.FILE);
+            report(p, EventKind.CREATE, name, path, isDir, 0, null, false);
             p.children.put(name, e);
-            emit(w, EventKind.CREATE, path, isDir, 0, null, false);
             newDirectory(p, name, path, e);
         } else if ((mask & Masks.DELETE) != 0) {
-            Entry e = p.children.remove(name);
+            Entry e = p.children.get(name);
             if (e == null) {
                 return; // created and deleted before the scan saw it: neither half is reported
             }
-            emit(w, EventKind.DELETE, path, e.isDirectory(), 0, null, false);
+            report(p, EventKind.DELETE, name, path, e.isDirectory(), 0, null, false);
+            p.children.remove(name);
             if (e.sub != null) {
                 detach(e.sub);
             }
         } else if ((mask & Masks.MOVED_FROM) != 0) {
-            Entry e = p.children.remove(name);
+            Entry e = p.children.get(name);
             if (e == null) {
                 return;
             }
-            emit(w, EventKind.MOVED_FROM, path, e.isDirectory(), cookie, null, false);
+            report(p, EventKind.MOVED_FROM, name, path, e.isDirectory(), cookie, null, false);
+            p.children.remove(name);
             PendingMove move = pendingMoves.computeIfAbsent(cookie,
                     c -> new PendingMove(c, clock.getAsLong() + movePairingNanos));
             move.sources.add(new PendingMove.Source(p, name, e, path));
@@ -747,9 +767,12 @@ final class Engine implements RawEventSink {
         } else if ((mask & Masks.MOVED_TO) != 0) {
             onMovedTo(p, cookie, name, path, isDir);
         } else {
+            Entry e = p.children.get(name);
+            if (e != null) {
+                e.touched();
+            }
             for (EventKind kind : kindsOf(mask)) {
-                Entry e = p.children.get(name);
-                emit(w, kind, path, e != null ? e.isDirectory() : isDir, 0, null, false);
+                report(p, kind, name, path, e != null ? e.isDirectory() : isDir, 0, null, false);
             }
         }
     }
@@ -777,8 +800,8 @@ final class Engine implements RawEventSink {
         if (source != null) {
             source.consumed = true;
             Entry e = source.entry;
+            report(p, EventKind.MOVED_TO, name, path, e.isDirectory(), cookie, source.path, false);
             p.children.put(name, e);
-            emit(w, EventKind.MOVED_TO, path, e.isDirectory(), cookie, source.path, false);
             if (e.sub != null) {
                 if (w.options().recursive()) {
                     reparent(e.sub, p, name, path);
@@ -791,8 +814,8 @@ final class Engine implements RawEventSink {
             }
         } else {
             Entry e = new Entry(isDir ? Entry.DIRECTORY : Entry.FILE);
+            report(p, EventKind.MOVED_TO, name, path, isDir, cookie, from, false);
             p.children.put(name, e);
-            emit(w, EventKind.MOVED_TO, path, isDir, cookie, from, false);
             newDirectory(p, name, path, e);
         }
     }
@@ -944,31 +967,77 @@ final class Engine implements RawEventSink {
 
     // ---------------------------------------------------------------- emission
 
-    private void emit(WatchImpl w, EventKind kind, Path path, boolean isDir, int cookie, Path movedFrom,
-                      boolean synthetic) {
+    /** Whether {@code w} wants events of this kind at this path at all. */
+    private boolean wanted(WatchImpl w, EventKind kind, Path path) {
         if (!w.isActive()) {
-            return;
+            return false;
         }
-        WatchOptions options = w.options();
-        if ((kind.mask() & ALWAYS_DELIVERED) == 0 && !options.events().contains(kind)) {
-            return;
+        if ((kind.mask() & ALWAYS_DELIVERED) == 0 && !w.options().events().contains(kind)) {
+            return false;
         }
         for (Path ig : ignored) {
             if (path.startsWith(ig)) {
-                return;
+                return false;
             }
         }
-        FileEvent event = new FileEvent(kind, path, isDir, cookie, movedFrom, w, nextSequence++, synthetic);
-        if (kind == EventKind.IGNORED) {
-            dispatcher.offerForced(event);
+        return true;
+    }
+
+    private FileEvent event(WatchImpl w, EventKind kind, Path path, boolean isDir, int cookie, Path movedFrom,
+                            boolean synthetic) {
+        return new FileEvent(kind, path, isDir, cookie, movedFrom, w, nextSequence++, synthetic);
+    }
+
+    /**
+     * Reports an event about {@code name}, a child of {@code p}. Must be called before {@code p.children}
+     * is changed to reflect it: when the queue is full, the children as they are now are what the listener
+     * last learned, and recovery will report the difference instead of the dropped events.
+     */
+    private void report(Placement p, EventKind kind, String name, Path path, boolean isDir, int cookie,
+                        Path movedFrom, boolean synthetic) {
+        WatchImpl w = p.watch;
+        if (!wanted(w, kind, path)) {
             return;
         }
+        if (p.delivered == null && !dispatcher.hasRoom()) {
+            p.delivered = new HashMap<>(p.children);
+            dirty.add(p);
+            overflowNotice(w);
+            dispatcher.whenRoomForRecovery(os::wakeup);
+        }
+        if (p.delivered != null) {
+            Entry e = p.children.get(name);
+            if (e != null && (kind == EventKind.MODIFY || kind == EventKind.CLOSE_WRITE)) {
+                e.flags |= Entry.PENDING_MODIFY;
+            } else if (e != null && kind == EventKind.ATTRIB) {
+                e.flags |= Entry.PENDING_ATTRIB;
+            }
+            return;
+        }
+        deliver(w, event(w, kind, path, isDir, cookie, movedFrom, synthetic));
+    }
+
+    /** Reports an event about a watch's root itself. */
+    private void reportRoot(WatchImpl w, EventKind kind) {
+        if (!wanted(w, kind, w.path())) {
+            return;
+        }
+        if (kind == EventKind.IGNORED) {
+            dispatcher.offerForced(event(w, kind, w.path(), w.root.directory, 0, null, false));
+        } else if (dispatcher.hasRoom()) {
+            deliver(w, event(w, kind, w.path(), w.root.directory, 0, null, false));
+        } else {
+            overflowNotice(w);
+        }
+    }
+
+    private void deliver(WatchImpl w, FileEvent event) {
         if (dispatcher.offer(event)) {
             w.overflowNoticeQueued = false;
         } else {
             overflowNotice(w);
         }
-        if (options.oneShot() && !w.oneShotFired) {
+        if (w.options().oneShot() && !w.oneShotFired) {
             w.oneShotFired = true;
             endAfterEvent.add(w);
         }
@@ -980,8 +1049,195 @@ final class Engine implements RawEventSink {
             return;
         }
         w.overflowNoticeQueued = true;
-        dispatcher.offerForced(new FileEvent(EventKind.OVERFLOW, w.path(), w.root.directory, 0, null, w,
-                nextSequence++, false));
+        recovering.add(w);
+        dispatcher.offerForced(event(w, EventKind.OVERFLOW, w.path(), w.root.directory, 0, null, false));
+    }
+
+    // ---------------------------------------------------------------- recovery after overflow
+
+    /**
+     * The kernel lost events: compare every watched directory with the disk and report the differences
+     * as synthetic events. Runs on the I/O thread, directory by directory; anything that happens meanwhile
+     * is reported live afterwards, and the children maps remove the duplicates.
+     */
+    private void rescan(WatchImpl w) {
+        if (!w.isActive()) {
+            return;
+        }
+        if (!Files.exists(w.path(), LinkOption.NOFOLLOW_LINKS) && !Files.exists(w.path())) {
+            // The root went away while its events were lost.
+            reportRoot(w, EventKind.DELETE_SELF);
+            endWatch(w, true);
+            return;
+        }
+        if (!w.root.directory) {
+            reportRoot(w, EventKind.MODIFY);
+            return;
+        }
+        WatchOptions options = w.options();
+        Deque<Placement> todo = new ArrayDeque<>();
+        todo.push(w.root);
+        while (!todo.isEmpty()) {
+            Placement p = todo.pop();
+            if (p.detached) {
+                continue;
+            }
+            Map<String, BasicFileAttributes> onDisk = new LinkedHashMap<>();
+            Map<String, Path> paths = new HashMap<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(p.path)) {
+                for (Path child : entries) {
+                    if (isPrivate(child) || options.isExcluded(w.path(), child)) {
+                        continue;
+                    }
+                    try {
+                        String name = child.getFileName().toString();
+                        onDisk.put(name, Files.readAttributes(child, BasicFileAttributes.class,
+                                LinkOption.NOFOLLOW_LINKS));
+                        paths.put(name, child);
+                    } catch (IOException gone) {
+                        // deleted since listed
+                    }
+                }
+            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                continue; // gone: its parent's listing reports it
+            }
+            for (Map.Entry<String, Entry> known : List.copyOf(p.children.entrySet())) {
+                if (!onDisk.containsKey(known.getKey())) {
+                    removeChild(p, known.getKey(), known.getValue());
+                }
+            }
+            for (Map.Entry<String, BasicFileAttributes> found : onDisk.entrySet()) {
+                String name = found.getKey();
+                BasicFileAttributes a = found.getValue();
+                Path child = paths.get(name);
+                Entry e = p.children.get(name);
+                if (e != null && (e.type != Entry.typeOf(a)
+                        || ((e.flags & Entry.STAT_KNOWN) != 0 && e.identity != Entry.identityOf(a)))) {
+                    removeChild(p, name, e); // replaced by another file under the same name
+                    e = null;
+                }
+                if (e == null) {
+                    e = new Entry(a);
+                    report(p, EventKind.CREATE, name, child, e.isDirectory(), 0, null, true);
+                    p.children.put(name, e);
+                    newDirectory(p, name, child, e);
+                    continue;
+                }
+                if (!e.isDirectory() && e.changedFrom(a)) {
+                    report(p, EventKind.MODIFY, name, child, false, 0, null, true);
+                }
+                e.record(a);
+                if (e.sub != null) {
+                    todo.push(e.sub);
+                } else if (shouldDescend(options, e, child)) {
+                    newDirectory(p, name, child, e);
+                }
+            }
+        }
+    }
+
+    private void removeChild(Placement p, String name, Entry e) {
+        report(p, EventKind.DELETE, name, p.path.resolve(name), e.isDirectory(), 0, null, true);
+        p.children.remove(name);
+        if (e.sub != null) {
+            detach(e.sub);
+        }
+    }
+
+    /**
+     * Our own queue was full: for each directory whose events were dropped, report the difference between
+     * what the listener last learned ({@link Placement#delivered}) and what the engine knows now. Stops
+     * when the queue fills again; the rest waits for the next chance.
+     */
+    private void recoverDropped() {
+        while (!dirty.isEmpty()) {
+            Placement p = dirty.iterator().next(); // catchUp may add subdirectories: no live iterator
+            if (!p.detached && p.delivered != null && !catchUp(p)) {
+                dispatcher.whenRoomForRecovery(os::wakeup);
+                return;
+            }
+            p.delivered = null;
+            dirty.remove(p);
+        }
+    }
+
+    /** Reports one directory's difference; {@code false} if the queue filled up first. */
+    private boolean catchUp(Placement p) {
+        WatchImpl w = p.watch;
+        Map<String, Entry> seen = p.delivered;
+        for (Map.Entry<String, Entry> old : List.copyOf(seen.entrySet())) {
+            if (p.children.get(old.getKey()) != old.getValue()) {
+                if (!recoveryEvent(w, EventKind.DELETE, p.path.resolve(old.getKey()), old.getValue().isDirectory())) {
+                    return false;
+                }
+                seen.remove(old.getKey());
+            }
+        }
+        for (Map.Entry<String, Entry> now : p.children.entrySet()) {
+            Entry e = now.getValue();
+            Path path = p.path.resolve(now.getKey());
+            if (seen.get(now.getKey()) != e) {
+                if (!recoveryEvent(w, EventKind.CREATE, path, e.isDirectory())) {
+                    return false;
+                }
+                seen.put(now.getKey(), e);
+                e.flags &= ~(Entry.PENDING_MODIFY | Entry.PENDING_ATTRIB);
+                if (e.sub != null && !e.sub.detached) {
+                    // The listener has never seen this directory's contents: all of it is new to it.
+                    e.sub.delivered = new HashMap<>();
+                    dirty.add(e.sub);
+                }
+                continue;
+            }
+            if ((e.flags & Entry.PENDING_MODIFY) != 0) {
+                if (!recoveryEvent(w, EventKind.MODIFY, path, e.isDirectory())) {
+                    return false;
+                }
+                e.flags &= ~Entry.PENDING_MODIFY;
+            }
+            if ((e.flags & Entry.PENDING_ATTRIB) != 0) {
+                if (!recoveryEvent(w, EventKind.ATTRIB, path, e.isDirectory())) {
+                    return false;
+                }
+                e.flags &= ~Entry.PENDING_ATTRIB;
+            }
+        }
+        return true;
+    }
+
+    private boolean recoveryEvent(WatchImpl w, EventKind kind, Path path, boolean isDir) {
+        if (!wanted(w, kind, path)) {
+            return true;
+        }
+        return dispatcher.offer(event(w, kind, path, isDir, 0, null, true));
+    }
+
+    /** After the OS events of one read: recover what the queue dropped, and close finished recoveries. */
+    private void finishRecovery() {
+        if (!dirty.isEmpty() && dispatcher.hasRoomForRecovery()) {
+            recoverDropped();
+        }
+        if (recovering.isEmpty() && heldBarriers.isEmpty()) {
+            return;
+        }
+        Set<WatchImpl> stillDirty = new java.util.HashSet<>();
+        for (Placement p : dirty) {
+            stillDirty.add(p.watch);
+        }
+        for (Iterator<WatchImpl> it = recovering.iterator(); it.hasNext(); ) {
+            WatchImpl w = it.next();
+            if (!stillDirty.contains(w)) {
+                it.remove();
+                if (w.isActive()) {
+                    dispatcher.offerForced(event(w, EventKind.RECOVERED, w.path(), w.root.directory, 0, null, true));
+                    w.overflowNoticeQueued = false;
+                }
+            }
+        }
+        if (dirty.isEmpty() && !heldBarriers.isEmpty()) {
+            heldBarriers.forEach(dispatcher::offerBarrier);
+            heldBarriers.clear();
+        }
     }
 
     private void finishOneShots() {
