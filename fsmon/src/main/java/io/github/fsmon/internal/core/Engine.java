@@ -800,11 +800,16 @@ final class Engine implements RawEventSink {
         if (source != null) {
             source.consumed = true;
             Entry e = source.entry;
-            report(p, EventKind.MOVED_TO, name, path, e.isDirectory(), cookie, source.path, false);
+            // From an ignored path the listener never saw the entry: for it, this is a move in.
+            boolean sourceHidden = isIgnored(source.path);
+            report(p, EventKind.MOVED_TO, name, path, e.isDirectory(), cookie, sourceHidden ? null : source.path, false);
             p.children.put(name, e);
             if (e.sub != null) {
                 if (w.options().recursive()) {
                     reparent(e.sub, p, name, path);
+                    if (sourceHidden) {
+                        announce(e.sub);
+                    }
                 } else {
                     detach(e.sub);
                 }
@@ -975,12 +980,30 @@ final class Engine implements RawEventSink {
         if ((kind.mask() & ALWAYS_DELIVERED) == 0 && !w.options().events().contains(kind)) {
             return false;
         }
+        return !isIgnored(path);
+    }
+
+    private boolean isIgnored(Path path) {
         for (Path ig : ignored) {
             if (path.startsWith(ig)) {
-                return false;
+                return true;
             }
         }
-        return true;
+        return false;
+    }
+
+    /**
+     * Tells the listener about everything below {@code sub}, which it has never seen (the directory came
+     * from an ignored path): the catch-up used after an overflow, starting from "nothing was delivered".
+     */
+    private void announce(Placement sub) {
+        sub.delivered = new HashMap<>();
+        dirty.add(sub);
+        if (dispatcher.hasRoomForRecovery()) {
+            recoverDropped();
+        } else {
+            dispatcher.whenRoomForRecovery(os::wakeup);
+        }
     }
 
     private FileEvent event(WatchImpl w, EventKind kind, Path path, boolean isDir, int cookie, Path movedFrom,
