@@ -107,7 +107,10 @@ public interface FileMonitor extends AutoCloseable {
     /**
      * Stops delivering events for {@code path} and everything below it, in every watch, until
      * {@link #unignore(Path)}. The directories stay watched, so delivery resumes without a gap in
-     * watching. Takes effect for events read after this call.
+     * watching. When this method returns the I/O thread applies it: no event of a change made afterwards
+     * is delivered (nor any event it had not yet read). A rename out of an ignored path into a visible one
+     * is reported as a move in ({@code MOVED_TO} without {@code movedFrom}, then the contents as
+     * synthetic {@code CREATE}s); a rename into an ignored path as a move out.
      */
     void ignore(Path path);
 

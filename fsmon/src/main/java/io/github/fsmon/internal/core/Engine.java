@@ -74,8 +74,9 @@ final class Engine implements RawEventSink {
         }
     }
 
-    private record IgnoreRequest(Path path, boolean ignore) implements Request {
+    private record IgnoreRequest(Path path, boolean ignore, CompletableFuture<Void> result) implements Request {
         public void fail(Throwable error) {
+            result.complete(null); // a closed monitor delivers nothing anyway
         }
     }
 
@@ -187,8 +188,13 @@ final class Engine implements RawEventSink {
         return result;
     }
 
+    /** Blocks until the I/O thread applies it (except on the I/O thread itself, e.g. from an error handler). */
     void ignore(Path path, boolean ignore) {
-        submit(new IgnoreRequest(path.toAbsolutePath().normalize(), ignore));
+        CompletableFuture<Void> applied = new CompletableFuture<>();
+        submit(new IgnoreRequest(path.toAbsolutePath().normalize(), ignore, applied));
+        if (Thread.currentThread() != thread) {
+            applied.join();
+        }
     }
 
     CompletableFuture<Void> sync() {
@@ -335,6 +341,7 @@ final class Engine implements RawEventSink {
                 } else {
                     ignored.remove(r.path());
                 }
+                r.result().complete(null);
             }
             case SyncRequest r -> {
                 long token = nextBarrier++;
