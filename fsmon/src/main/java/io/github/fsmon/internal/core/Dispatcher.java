@@ -23,6 +23,8 @@ final class Dispatcher {
 
     private final Executor executor;
     private final ExecutorService ownExecutor;
+    /** The threads of {@link #ownExecutor}: terminated executors may still have a thread on its way out. */
+    private final java.util.List<Thread> ownThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final int capacity;
     private final Reporter reporter;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
@@ -42,6 +44,7 @@ final class Dispatcher {
             ownExecutor = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "fsmon-dispatch");
                 t.setDaemon(true);
+                ownThreads.add(t);
                 return t;
             });
             this.executor = ownExecutor;
@@ -213,7 +216,24 @@ final class Dispatcher {
             ownExecutor.shutdown();
             if (!onDispatchThread) {
                 awaitTermination(ownExecutor);
+                for (Thread t : ownThreads) {
+                    join(t);
+                }
             }
+        }
+    }
+
+    private static void join(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
