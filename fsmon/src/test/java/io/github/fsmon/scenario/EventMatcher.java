@@ -47,15 +47,18 @@ final class EventMatcher {
         for (int i = n - 1; i >= 0; i--) {
             Step.ExpectedEvent e = expected.get(i);
             for (int j = m; j >= 0; j--) {
-                boolean take = (j < m && e.text().equals(actual.get(j)) && ok[i + 1][j + 1])
-                        || (j > 0 && e.text().equals(actual.get(j - 1)) && ok[i + 1][j]);
+                boolean take = (j < m && e.accepts(actual.get(j)) && ok[i + 1][j + 1])
+                        || (j > 0 && e.accepts(actual.get(j - 1)) && ok[i + 1][j]);
                 ok[i][j] = take || (e.optional() && ok[i + 1][j]);
             }
         }
         return ok[0][0];
     }
 
-    /** Multiset match: every required line present, and whatever else was delivered is an optional line. */
+    /**
+     * Multiset match: every required line present, and whatever else was delivered is an optional line.
+     * (The parser allows no alternatives in unordered blocks, so each expected line has one text.)
+     */
     private static boolean matchesUnordered(List<Step.ExpectedEvent> expected, List<String> actual) {
         Map<String, Integer> left = new HashMap<>();
         actual.forEach(a -> left.merge(a, 1, Integer::sum));
@@ -90,7 +93,7 @@ final class EventMatcher {
         int[][] lcs = new int[n + 1][m + 1];
         for (int i = n - 1; i >= 0; i--) {
             for (int j = m - 1; j >= 0; j--) {
-                lcs[i][j] = exp.get(i).text().equals(act.get(j)) ? lcs[i + 1][j + 1] + 1
+                lcs[i][j] = exp.get(i).accepts(act.get(j)) ? lcs[i + 1][j + 1] + 1
                         : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
             }
         }
@@ -98,8 +101,9 @@ final class EventMatcher {
         int i = 0;
         int j = 0;
         while (i < n || j < m) {
-            if (i < n && j < m && exp.get(i).text().equals(act.get(j))) {
-                out.add("  " + exp.get(i++));
+            if (i < n && j < m && exp.get(i).accepts(act.get(j))) {
+                i++;
+                out.add("  " + act.get(j));
                 j++;
             } else if (j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j])) {
                 out.add("+ " + act.get(j++));

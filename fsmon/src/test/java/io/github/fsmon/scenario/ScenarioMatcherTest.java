@@ -46,6 +46,15 @@ class ScenarioMatcherTest {
     }
 
     @Test
+    void alternativesAcceptExactlyOneOfTheirEvents() {
+        List<Step.ExpectedEvent> either = List.of(new Step.ExpectedEvent(1, List.of("CREATE b", "MOVED_TO b <- a"), false));
+        assertThat(EventMatcher.matches(either, List.of("CREATE b"), false)).isTrue();
+        assertThat(EventMatcher.matches(either, List.of("MOVED_TO b <- a"), false)).isTrue();
+        assertThat(EventMatcher.matches(either, List.of("CREATE b", "MOVED_TO b <- a"), false)).isFalse();
+        assertThat(EventMatcher.matches(either, List.of(), false)).isFalse();
+    }
+
+    @Test
     void unorderedComparesMultisets() {
         assertThat(EventMatcher.matches(exp("CREATE a", "CREATE b"), List.of("CREATE b", "CREATE a"), true)).isTrue();
         assertThat(EventMatcher.matches(exp("CREATE a", "CREATE b"), List.of("CREATE b", "CREATE b"), true)).isFalse();

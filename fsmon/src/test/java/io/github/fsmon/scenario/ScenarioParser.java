@@ -173,6 +173,23 @@ final class ScenarioParser {
                 rest.set(0, new Word(tail, false));
             }
         }
+        List<String> alternatives = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= rest.size(); i++) {
+            if (i == rest.size() || rest.get(i).is("|")) {
+                alternatives.add(oneEvent(rest.subList(start, i)));
+                start = i + 1;
+            }
+        }
+        if (alternatives.size() > 1 && block.unordered()) {
+            throw error("alternatives (A | B) are only allowed in ordered expect blocks");
+        }
+        return new Step.ExpectedEvent(lineNo, alternatives, optional);
+    }
+
+    /** One event of an event line: {@code [@WATCH] KIND[,ISDIR] PATH [<- FROM]}, as its canonical line. */
+    private String oneEvent(List<Word> words) throws ScenarioSyntaxException {
+        List<Word> rest = new ArrayList<>(words);
         String watch = null;
         if (!rest.isEmpty() && !rest.get(0).quoted() && rest.get(0).text().startsWith("@")) {
             watch = rest.remove(0).text().substring(1);
@@ -186,7 +203,7 @@ final class ScenarioParser {
             throw error("this script names its watches: start the event line with @NAME");
         }
         if (rest.size() != 2 && !(rest.size() == 4 && rest.get(2).is("<-"))) {
-            throw error("an event line is [?][@WATCH] KIND[,ISDIR] PATH [<- FROM]");
+            throw error("an event line is [?][@WATCH] KIND[,ISDIR] PATH [<- FROM] [| another event]");
         }
         String kinds = kinds(rest.get(0));
         String path = path(rest.get(1).text());
@@ -197,7 +214,7 @@ final class ScenarioParser {
             }
             from = path(rest.get(3).text());
         }
-        return new Step.ExpectedEvent(lineNo, EventLine.of(watch, kinds, path, from), optional);
+        return EventLine.of(watch, kinds, path, from);
     }
 
     private String kinds(Word word) throws ScenarioSyntaxException {

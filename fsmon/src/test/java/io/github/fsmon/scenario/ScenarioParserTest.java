@@ -64,6 +64,20 @@ class ScenarioParserTest {
     }
 
     @Test
+    void alternativesAreSeparatedByABar() throws Exception {
+        Scenario s = ScenarioParser.parse("t.fss", """
+                watch recursive
+                expect
+                  ?CREATE,ISDIR b/d | MOVED_TO,ISDIR b/d <- a/d
+                """);
+        Step.ExpectedEvent e = ((Step.Checkpoint) s.steps().get(1)).blocks().get(0).events().get(0);
+        assertThat(e.optional()).isTrue();
+        assertThat(e.alternatives()).containsExactly("CREATE,ISDIR b/d", "MOVED_TO,ISDIR b/d <- a/d");
+        assertThat(e.accepts("MOVED_TO,ISDIR b/d <- a/d")).isTrue();
+        assertThat(e.accepts("CREATE b/d")).isFalse();
+    }
+
+    @Test
     void expectErrorAttachesToTheWatchAbove() throws Exception {
         Scenario s = ScenarioParser.parse("t.fss", """
                 watch missing
@@ -88,31 +102,33 @@ class ScenarioParserTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', textBlock = """
-            watch\\nmkdri a                                 | 2: unknown command 'mkdri'
-            watch\\nCREATE a                                | 2: event line outside an expect block
-            watch\\nexpect\\n  CRATE a                       | 3: unknown event kind CRATE
-            watch\\nexpect\\n  CREATE,DIR a                  | 3: expected KIND or KIND,ISDIR
-            watch\\nexpect\\n  CREATE a b                    | 3: an event line is
-            watch\\nexpect\\n  DELETE a <- b                 | 3: only MOVED_TO has a source
-            watch\\nexpect\\nexpect                          | 3: this checkpoint already has a block
-            watch\\nexpect solaris                          | 2: unknown expect option 'solaris'
-            watch\\ntouch "unclosed                         | 2: unclosed quote
-            watch\\ntouch ../escape                         | 2: paths may not leave the sandbox
-            watch\\ntouch /etc/passwd                       | 2: paths are relative to the sandbox
-            watch\\nmv a                                    | 2: expected 2 path(s)
-            watch\\nrm -f a                                 | 2: unknown option -f
-            watch\\nchmod 999 a                             | 2: mode must be three octal digits
-            watch\\necho hi a                               | 2: echo needs TEXT
-            watch recursive events=create,bogus            | 1: unknown event kind in events=: bogus
-            watch a b                                      | 1: watch takes one path
-            watch noautoadd                                | 1: noautoadd needs recursive
-            touch a\\nexpect-error NoSuchFileException\\nwatch | 2: expect-error must come right after the watch
-            watch\\nunwatch as=other                        | 2: no watch named other
-            watch as=a\\nexpect\\n  CREATE x                 | 3: this script names its watches
-            watch\\nexpect\\n  @w CREATE x                   | 3: this script does not name its watches
-            mkdir a                                        | 1: the script starts no watch
-            only beos\\nwatch                               | 1: unknown operating system beos
+    @CsvSource(delimiterString = " => ", textBlock = """
+            watch\\nmkdri a => 2: unknown command 'mkdri'
+            watch\\nCREATE a => 2: event line outside an expect block
+            watch\\nexpect\\n  CRATE a => 3: unknown event kind CRATE
+            watch\\nexpect\\n  CREATE,DIR a => 3: expected KIND or KIND,ISDIR
+            watch\\nexpect\\n  CREATE a b => 3: an event line is
+            watch\\nexpect\\n  DELETE a <- b => 3: only MOVED_TO has a source
+            watch\\nexpect\\nexpect => 3: this checkpoint already has a block
+            watch\\nexpect unordered\\n  CREATE a | CREATE b => 3: alternatives (A | B) are only allowed in ordered
+            watch\\nexpect\\n  CREATE a | => 3: an event line is
+            watch\\nexpect solaris => 2: unknown expect option 'solaris'
+            watch\\ntouch "unclosed => 2: unclosed quote
+            watch\\ntouch ../escape => 2: paths may not leave the sandbox
+            watch\\ntouch /etc/passwd => 2: paths are relative to the sandbox
+            watch\\nmv a => 2: expected 2 path(s)
+            watch\\nrm -f a => 2: unknown option -f
+            watch\\nchmod 999 a => 2: mode must be three octal digits
+            watch\\necho hi a => 2: echo needs TEXT
+            watch recursive events=create,bogus => 1: unknown event kind in events=: bogus
+            watch a b => 1: watch takes one path
+            watch noautoadd => 1: noautoadd needs recursive
+            touch a\\nexpect-error NoSuchFileException\\nwatch => 2: expect-error must come right after the watch
+            watch\\nunwatch as=other => 2: no watch named other
+            watch as=a\\nexpect\\n  CREATE x => 3: this script names its watches
+            watch\\nexpect\\n  @w CREATE x => 3: this script does not name its watches
+            mkdir a => 1: the script starts no watch
+            only beos\\nwatch => 1: unknown operating system beos
             """)
     void malformedScriptsFailWithTheLine(String script, String message) {
         assertThatThrownBy(() -> ScenarioParser.parse("bad.fss", script.replace("\\n", "\n")))
@@ -130,7 +146,7 @@ class ScenarioParserTest {
     @Test
     void quotingRoundTrips() {
         for (String name : List.of("plain", "with space", "new\nline", "q\"uote", "back\\slash", "été", "?x", "#x",
-                "@x", "<-", "ctl\u0001")) {
+                "@x", "<-", "|", "ctl\u0001")) {
             assertThat(Words.split(Words.quote(name))).singleElement()
                     .extracting(Words.Word::text).isEqualTo(name);
         }

@@ -87,7 +87,8 @@ final class ScenarioRunner {
                 monitor.close();
             }
             if (Leaks.fsmonThreads() != 0) {
-                throw new AssertionFailedError(scenario.name() + ": fsmon threads still alive after close()");
+                throw new AssertionFailedError(scenario.name() + ": close() returned while fsmon threads were still alive: "
+                        + fsmonThreadNames());
             }
             if (os.equals("linux") && Leaks.fsmonFds() != fdsBefore) {
                 throw new AssertionFailedError(scenario.name() + ": inotify/eventfd descriptors left after close()");
@@ -95,6 +96,11 @@ final class ScenarioRunner {
         } finally {
             cleanUp();
         }
+    }
+
+    private static List<String> fsmonThreadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("fsmon-"))
+                .map(t -> t.getName() + " (" + t.getState() + ")").toList();
     }
 
     private void step(Step step) throws Exception {

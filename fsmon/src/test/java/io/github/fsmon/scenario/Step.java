@@ -77,15 +77,34 @@ sealed interface Step {
     }
 
     /**
-     * An expected event.
+     * An expected event, or a choice of events when the kernel's timing decides which one is reported.
      *
-     * @param text     its canonical line (see {@link EventLine}), compared with the actual events' lines
-     * @param optional whether it may be missing (written with a leading {@code ?})
+     * @param alternatives the canonical lines (see {@link EventLine}) any one of which is this event;
+     *                     usually just one, several when written {@code A | B}
+     * @param optional     whether it may be missing (written with a leading {@code ?})
      */
-    record ExpectedEvent(int line, String text, boolean optional) {
+    record ExpectedEvent(int line, List<String> alternatives, boolean optional) {
+        public ExpectedEvent {
+            alternatives = List.copyOf(alternatives);
+        }
+
+        ExpectedEvent(int line, String text, boolean optional) {
+            this(line, List.of(text), optional);
+        }
+
+        /** Whether the delivered event {@code line} is this one. */
+        boolean accepts(String line) {
+            return alternatives.contains(line);
+        }
+
+        /** The line as a script writes it. */
+        String text() {
+            return String.join(" | ", alternatives);
+        }
+
         @Override
         public String toString() {
-            return (optional ? "?" : "") + text;
+            return (optional ? "?" : "") + text();
         }
     }
 }

@@ -107,7 +107,7 @@ final class Words {
      */
     static String quote(String text) {
         boolean plain = !text.isEmpty() && text.charAt(0) != '#' && text.charAt(0) != '?' && text.charAt(0) != '@'
-                && !text.equals("<-");
+                && !text.equals("<-") && !text.equals("|");
         for (int i = 0; i < text.length() && plain; i++) {
             char c = text.charAt(i);
             plain = !Character.isWhitespace(c) && !Character.isISOControl(c) && c != '"' && c != '\\';
