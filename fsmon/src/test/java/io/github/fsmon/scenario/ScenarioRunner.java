@@ -86,6 +86,9 @@ final class ScenarioRunner {
             } finally {
                 monitor.close();
             }
+            if (!errors.isEmpty()) {
+                throw new AssertionFailedError(scenario.name() + ": the monitor reported errors: " + errors);
+            }
             if (Leaks.fsmonThreads() != 0) {
                 throw new AssertionFailedError(scenario.name() + ": close() returned while fsmon threads were still alive: "
                         + fsmonThreadNames());

@@ -17,14 +17,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs every scenario script in {@code src/test/resources/scenarios} ({@code *.fss}) as its own test,
  * named after the file. A script that does not parse fails alone, with the line at fault.
+ *
+ * <p>{@code -Dfsmon.scenario=TEXT} runs only the scripts whose file name contains TEXT.
  */
 class ScenarioTest {
+    private static final String ONLY = System.getProperty("fsmon.scenario", "");
 
     @TestFactory
     Stream<DynamicTest> scenarios() throws IOException {
         List<Path> scripts;
         try (Stream<Path> files = Files.list(scenarioDirectory())) {
-            scripts = files.filter(p -> p.getFileName().toString().endsWith(".fss")).sorted().toList();
+            scripts = files.filter(p -> p.getFileName().toString().endsWith(".fss"))
+                    .filter(p -> p.getFileName().toString().contains(ONLY)).sorted().toList();
         }
         assertThat(scripts).as("scenario scripts").isNotEmpty();
         return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(),
