@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * Runs one {@link Scenario}: a fresh sandbox directory, a fresh {@link FileMonitor}, the steps in order,
@@ -65,7 +66,7 @@ final class ScenarioRunner {
         if (!scenario.only().isEmpty() && !scenario.only().contains(os)) {
             throw new TestAbortedException(scenario.name() + " runs only on " + scenario.only());
         }
-        long fdsBefore = os.equals("linux") ? Leaks.fsmonFds() : 0;
+        long handlesBefore = osHandles();
         // Real path: event paths are compared as text, so the sandbox must not hide behind a link (macOS /var).
         sandbox = Files.createTempDirectory("fsmon-scenario-").toRealPath();
         fs = new FsActions(sandbox);
@@ -93,11 +94,34 @@ final class ScenarioRunner {
                 throw new AssertionFailedError(scenario.name() + ": close() returned while fsmon threads were still alive: "
                         + fsmonThreadNames());
             }
-            if (os.equals("linux") && Leaks.fsmonFds() != fdsBefore) {
-                throw new AssertionFailedError(scenario.name() + ": inotify/eventfd descriptors left after close()");
+            if (osHandles() != handlesBefore) {
+                throw new AssertionFailedError(scenario.name() + ": inotify, eventfd or pipe descriptors left after close()");
             }
         } finally {
             cleanUp();
+        }
+    }
+
+    /**
+     * On Linux, how many of this process's descriptors are inotify instances, eventfds or pipes (what
+     * the inotify backend opens: its queue, its wake-up and its barrier pipes); 0 elsewhere.
+     */
+    private long osHandles() {
+        Path fds = Path.of("/proc/self/fd");
+        if (!os.equals("linux") || !Files.isDirectory(fds)) {
+            return 0;
+        }
+        try (Stream<Path> list = Files.list(fds)) {
+            return list.filter(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    return target.contains("inotify") || target.contains("eventfd") || target.startsWith("pipe:");
+                } catch (IOException e) {
+                    return false; // closed since listed, such as the listing's own descriptor
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -211,8 +235,14 @@ final class ScenarioRunner {
                 .append(block.header()).append("' (").append(os).append(", backend ").append(backend).append(")\n");
         s.append("expected:\n");
         block.events().forEach(e -> s.append("    ").append(e).append('\n'));
+        if (block.events().isEmpty()) {
+            s.append("    (no event)\n");
+        }
         s.append("actual:\n");
         actual.forEach(a -> s.append("    ").append(a).append('\n'));
+        if (actual.isEmpty()) {
+            s.append("    (no event)\n");
+        }
         s.append("diff (- expected only, + actual only):\n");
         EventMatcher.diff(block.events(), actual, block.unordered()).forEach(d -> s.append("  ").append(d).append('\n'));
         return s.toString();
