@@ -172,6 +172,8 @@ final class ScenarioRunner {
                         + ", but it started");
             }
             watches.put(w.name(), watch);
+        } catch (TimeoutException e) {
+            throw new AssertionFailedError(at(w) + "the watch did not start within " + TIMEOUT_SECONDS + " s");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (w.expectedError() == null) {
