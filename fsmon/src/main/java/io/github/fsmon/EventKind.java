@@ -3,8 +3,9 @@ package io.github.fsmon;
 /**
  * What happened to a file or directory. The names and bit values are those of Linux inotify(7), so code
  * written against pyinotify or {@code inotifywait} maps one to one; every backend reports the same kinds.
+ * {@link #RECOVERED} is fsmon's own: it closes the recovery that follows an {@link #OVERFLOW}.
  *
- * <p>{@link #OVERFLOW}, {@link #IGNORED} and {@link #UNMOUNT} are always delivered, whatever event set a
+ * <p>{@link #OVERFLOW}, {@link #RECOVERED}, {@link #IGNORED} and {@link #UNMOUNT} are always delivered, whatever event set a
  * watch asked for, because a consumer that missed them would silently hold a wrong picture of the tree.
  */
 public enum EventKind {
@@ -36,11 +37,21 @@ public enum EventKind {
     UNMOUNT(0x0000_2000),
     /**
      * Events were lost: the kernel queue ({@code IN_Q_OVERFLOW}) or fsmon's own bounded queue overflowed.
-     * Never silent and never an exception.
+     * Never silent and never an exception. fsmon then recovers: it works out what changed and reports the
+     * differences, then {@link #RECOVERED}.
      */
     OVERFLOW(0x0000_4000),
     /** The watch ended ({@code IN_IGNORED}): cancelled, one-shot fired, or its root deleted, moved or unmounted. */
-    IGNORED(0x0000_8000);
+    IGNORED(0x0000_8000),
+    /**
+     * Recovery after an {@link #OVERFLOW} is complete (no inotify equivalent; {@link #mask()} is 0). Between
+     * the {@code OVERFLOW} and this event the watch delivered, flagged {@linkplain FileEvent#synthetic()
+     * synthetic}, the differences between what it had reported and the true state of the tree: a
+     * {@code CREATE} for each entry that appeared, a {@code DELETE} for each that went away (a rename is a
+     * {@code DELETE} and a {@code CREATE}), a {@code MODIFY} or {@code ATTRIB} for each file that may have
+     * changed. A consumer that applies every event ends with the true state of the tree. Always delivered.
+     */
+    RECOVERED(0);
 
     /** inotify's {@code IN_ISDIR}: set in {@link FileEvent#mask()} when the subject is a directory. */
     public static final int IN_ISDIR = 0x4000_0000;
@@ -59,7 +70,7 @@ public enum EventKind {
     /** The kind whose inotify bit is {@code bit}, or {@code null}. */
     public static EventKind ofMask(int bit) {
         for (EventKind k : values()) {
-            if (k.mask == bit) {
+            if (k.mask == bit && bit != 0) {
                 return k;
             }
         }

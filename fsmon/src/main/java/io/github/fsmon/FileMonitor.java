@@ -28,6 +28,22 @@ import java.util.concurrent.Executor;
  * across all watches of the monitor. When the queue is full, events are dropped and an
  * {@link EventKind#OVERFLOW} event is delivered in their place, never an exception.
  *
+ * <h2>Overflow and recovery</h2>
+ * When events are lost, because the kernel queue overflowed or because listeners fell behind and
+ * fsmon's own bounded queue filled up, each affected watch receives {@link EventKind#OVERFLOW}, then
+ * synthetic events for the real differences, then {@link EventKind#RECOVERED}. After a kernel overflow
+ * the engine rescans every watched directory and compares it with what it remembers (names, type, size,
+ * modification time, file identity); after its own queue filled, it reports, directory by directory, the
+ * difference between what the listener was last told and what the engine knows. A consumer that applies
+ * every event, synthetic ones included, ends with the true state of the tree. Files whose size and time
+ * were not known (created since the last scan) get a conservative synthetic {@code MODIFY}.
+ *
+ * <h2>New directories</h2>
+ * A directory that appears inside a recursive watch (created, or moved in from outside) is armed first
+ * and then scanned; every entry found that was not already reported live is reported as a synthetic
+ * {@code CREATE}, recursively. Every entry gets exactly one {@code CREATE}; an entry created and deleted
+ * before the scan saw it gets neither a {@code CREATE} nor a {@code DELETE}.
+ *
  * <h2>Renames</h2>
  * A rename inside the watched set gives a {@code MOVED_FROM} and then a {@code MOVED_TO} with the same
  * {@link FileEvent#cookie()}; the {@code MOVED_TO} carries {@link FileEvent#movedFrom()}. A rename out of
@@ -91,7 +107,10 @@ public interface FileMonitor extends AutoCloseable {
     /**
      * Stops delivering events for {@code path} and everything below it, in every watch, until
      * {@link #unignore(Path)}. The directories stay watched, so delivery resumes without a gap in
-     * watching. Takes effect for events read after this call.
+     * watching. When this method returns the I/O thread applies it: no event of a change made afterwards
+     * is delivered (nor any event it had not yet read). A rename out of an ignored path into a visible one
+     * is reported as a move in ({@code MOVED_TO} without {@code movedFrom}, then the contents as
+     * synthetic {@code CREATE}s); a rename into an ignored path as a move out.
      */
     void ignore(Path path);
 

@@ -27,6 +27,7 @@ final class Dispatcher {
     private final Reporter reporter;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private int events;
+    private Runnable onRoom;
     private boolean scheduled;
     private boolean closed;
     private Thread delivering;
@@ -50,6 +51,25 @@ final class Dispatcher {
         }
         this.capacity = capacity;
         this.reporter = reporter;
+    }
+
+    /** Whether an event offered now would be accepted. Only the I/O thread offers, so the answer holds. */
+    synchronized boolean hasRoom() {
+        return closed || events < capacity;
+    }
+
+    /** Whether at least half the queue is free: the moment to start a recovery that will produce events. */
+    synchronized boolean hasRoomForRecovery() {
+        return closed || events <= capacity / 2;
+    }
+
+    /** Runs {@code action} once, on the listener thread, when the queue has drained to half. */
+    synchronized void whenRoomForRecovery(Runnable action) {
+        if (closed || events <= capacity / 2) {
+            action.run();
+        } else {
+            onRoom = action;
+        }
     }
 
     /** Queues an event; {@code false} when the queue is full and the event was dropped. */
@@ -107,8 +127,16 @@ final class Dispatcher {
                     notifyAll();
                     return;
                 }
+                Runnable wake = null;
                 if (item instanceof FileEvent) {
                     events--;
+                    if (onRoom != null && events <= capacity / 2) {
+                        wake = onRoom;
+                        onRoom = null;
+                    }
+                }
+                if (wake != null) {
+                    wake.run();
                 }
                 delivering = Thread.currentThread();
             }

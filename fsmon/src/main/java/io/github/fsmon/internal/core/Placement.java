@@ -20,6 +20,11 @@ final class Placement {
     /** Set while this placement's directory, or an ancestor, was renamed away and the other half is awaited. */
     PendingMove limbo;
     boolean detached;
+    /**
+     * While events about this directory's children could not be delivered (queue full): the children as
+     * the listener last learned them. Recovery reports the difference with {@link #children}.
+     */
+    Map<String, Entry> delivered;
 
     Placement(WatchImpl watch, DirWatch dirWatch, boolean directory, Placement parent, String name, Path path) {
         this.watch = watch;

@@ -28,6 +28,7 @@ public final class NativeSupport {
      * argument, into which the linker stores that value right after the call, before anything else on
      * the thread can overwrite it.
      */
+    @SuppressWarnings("restricted") // the module is run with native access enabled; see module-info
     public static MethodHandle downcall(SymbolLookup lookup, String name, FunctionDescriptor descriptor,
                                         String captureState) {
         MemorySegment symbol = lookup.find(name)

@@ -43,6 +43,8 @@ public final class InotifyBackend implements OsWatcher {
     private final MemorySegment state;
     private final MemorySegment buffer;
     private final MemorySegment pollfds;
+    /** Eight bytes for the eventfd counter and for draining barrier pipes. */
+    private final MemorySegment scratch;
     private final InotifyEvent cursor = new InotifyEvent();
     private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -70,6 +72,7 @@ public final class InotifyBackend implements OsWatcher {
             state = NativeSupport.allocateCallState(arena);
             buffer = arena.allocate(READ_BUFFER, 8);
             pollfds = arena.allocate(LibC.POLLFD, 2);
+            scratch = arena.allocate(8, 8);
             inotifyFd = LibC.inotifyInit1(state, LibC.IN_NONBLOCK | LibC.IN_CLOEXEC);
             if (inotifyFd < 0) {
                 int errno = LibC.errno(state);
@@ -169,7 +172,7 @@ public final class InotifyBackend implements OsWatcher {
         }
         short wakeEvents = (short) LibC.POLLFD_REVENTS.get(pollfds, second);
         if ((wakeEvents & LibC.POLLIN) != 0) {
-            LibC.read(state, eventFd, buffer, 8); // resets the eventfd counter to zero
+            LibC.read(state, eventFd, scratch, 8); // resets the eventfd counter to zero
         }
         short inotifyEvents = (short) LibC.POLLFD_REVENTS.get(pollfds, 0L);
         if ((inotifyEvents & (LibC.POLLERR | LibC.POLLNVAL)) != 0) {
@@ -195,10 +198,15 @@ public final class InotifyBackend implements OsWatcher {
             int wd = cursor.wd();
             int mask = cursor.mask();
             byte[] raw = cursor.nameBytes();
+            if ((mask & LibC.IN_Q_OVERFLOW) != 0) {
+                sink.onEvent(-1, mask, 0, "", false);
+                releaseBarriers(sink);
+                continue;
+            }
             int pipe = wd == barrierWd[0] ? 0 : wd == barrierWd[1] ? 1 : -1;
             if (pipe >= 0 && wd >= 0) {
                 if ((mask & LibC.IN_MODIFY) != 0) {
-                    LibC.read(state, barrierRead[pipe], pollfds, 1); // keep the pipe from filling up
+                    LibC.read(state, barrierRead[pipe], scratch, 1); // keep the pipe from filling up
                     Long token = barrierTokens.get(pipe).poll();
                     if (token != null) {
                         sink.onBarrier(token);
@@ -256,6 +264,36 @@ public final class InotifyBackend implements OsWatcher {
         }
     }
 
+    /**
+     * After a queue overflow, a barrier's event may have been dropped, so the FIFO pairing of tokens and
+     * pipe events no longer holds. The overflow was handled (the engine rescanned) after every barrier
+     * still outstanding was requested, so those barriers are released now; the pipes are replaced, so a
+     * late event from an old pipe cannot release a newer barrier.
+     */
+    private void releaseBarriers(RawEventSink sink) {
+        closeBarrierPipes();
+        for (java.util.ArrayDeque<Long> tokens : barrierTokens) {
+            for (Long token = tokens.poll(); token != null; token = tokens.poll()) {
+                sink.onBarrier(token);
+            }
+        }
+    }
+
+    private void closeBarrierPipes() {
+        for (int i = 0; i < 2; i++) {
+            if (barrierWd[i] >= 0 && inotifyFd >= 0) {
+                // The watch pins the pipe's inode: remove it explicitly. Its IN_IGNORED names an id the
+                // engine does not know, and is dropped there.
+                LibC.inotifyRmWatch(state, inotifyFd, barrierWd[i]);
+            }
+            if (barrierRead[i] >= 0) {
+                LibC.close(state, barrierRead[i]);
+                LibC.close(state, barrierWrite[i]);
+            }
+            barrierRead[i] = barrierWrite[i] = barrierWd[i] = -1;
+        }
+    }
+
     @Override
     public Path privatePath() {
         return null;
@@ -291,21 +329,16 @@ public final class InotifyBackend implements OsWatcher {
             LibC.close(state, inotifyFd);
             inotifyFd = -1;
         }
-        for (int i = 0; i < 2; i++) {
-            if (barrierRead[i] >= 0) {
-                LibC.close(state, barrierRead[i]);
-                LibC.close(state, barrierWrite[i]);
-                barrierRead[i] = barrierWrite[i] = -1;
-            }
-        }
+        closeBarrierPipes();
         arena.close();
     }
 
     /** Reads {@code /proc/sys/fs/inotify/...} for messages; -1 when unreadable. */
     static long readLimit(String sysctl) {
         try {
-            return Long.parseLong(Files.readString(Path.of("/proc/sys", sysctl.replace('.', '/'))).trim());
-        } catch (IOException | NumberFormatException e) {
+            // Not Files.readString: /proc files report size 0, and it then returns a truncated value.
+            return Long.parseLong(Files.readAllLines(Path.of("/proc/sys", sysctl.replace('.', '/'))).get(0).trim());
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
     }

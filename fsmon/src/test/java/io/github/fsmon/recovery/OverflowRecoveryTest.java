@@ -1,0 +1,139 @@
+package io.github.fsmon.recovery;
+
+import io.github.fsmon.EventKind;
+import io.github.fsmon.FileEvent;
+import io.github.fsmon.FileMonitor;
+import io.github.fsmon.WatchOptions;
+import io.github.fsmon.testing.Recorder;
+import io.github.fsmon.testing.TreeModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Overflow is recovered: after an OVERFLOW the watch reports the real differences, then RECOVERED, and a
+ * consumer that applies every event ends with the true state of the tree.
+ */
+class OverflowRecoveryTest {
+    @TempDir
+    Path dir;
+
+    /** More events than the kernel queue holds ({@code fs.inotify.max_queued_events}, 16384 by default). */
+    private static int burstSize() throws IOException {
+        long max = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/fs/inotify/max_queued_events")).get(0).trim());
+        return (int) Math.min(max + 4000, 100_000);
+    }
+
+    private void initialTree() throws IOException {
+        for (int d = 0; d < 10; d++) {
+            Path sub = Files.createDirectories(dir.resolve("d" + d + "/inner"));
+            for (int f = 0; f < 10; f++) {
+                Files.writeString(sub.resolve("f" + f), "v1");
+            }
+        }
+    }
+
+    /** Changes made while events are being lost: creations, deletions, a rename, content changes. */
+    private void changesDuringOverflow(int burst) throws IOException {
+        Path many = dir.resolve("d5/inner"); // already watched, so every creation queues an event
+        for (int i = 0; i < burst; i++) {
+            Files.createFile(many.resolve("n" + i));
+        }
+        Files.delete(dir.resolve("d0/inner/f0"));
+        Files.writeString(dir.resolve("d1/inner/f1"), "changed, longer");
+        Files.move(dir.resolve("d2"), dir.resolve("d2-renamed"));
+        Files.delete(dir.resolve("d3/inner/f3"));
+        Files.createFile(dir.resolve("d3/inner/f3")); // replaced by a new file of the same name
+        for (int f = 0; f < 10; f++) {
+            Files.delete(dir.resolve("d4/inner/f" + f));
+        }
+        Files.delete(dir.resolve("d4/inner"));
+    }
+
+    private static void assertRecovered(List<FileEvent> events, Path root, java.util.TreeMap<String, Boolean> before) {
+        int overflow = indexOf(events, EventKind.OVERFLOW);
+        assertThat(overflow).as("an OVERFLOW event").isGreaterThanOrEqualTo(0);
+        int recovered = indexOf(events, EventKind.RECOVERED);
+        assertThat(recovered).as("RECOVERED after OVERFLOW").isGreaterThan(overflow);
+        TreeModel model = new TreeModel(root, before);
+        for (FileEvent e : events) {
+            model.apply(e);
+        }
+        assertThat(model.entries()).isEqualTo(TreeModel.walk(root));
+    }
+
+    private static int indexOf(List<FileEvent> events, EventKind kind) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).kind() == kind) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void kernelQueueOverflowIsFollowedByTheRealDifferences() throws Exception {
+        initialTree();
+        java.util.TreeMap<String, Boolean> before = TreeModel.walk(dir);
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean once = new AtomicBoolean();
+        // The exclusion predicate runs on the I/O thread: blocking it there lets the kernel queue overflow.
+        WatchOptions options = WatchOptions.builder().recursive(true).exclude(p -> {
+            if (p.getFileName().toString().equals("block-here") && once.compareAndSet(false, true)) {
+                blocked.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return false;
+        }).build();
+        Recorder rec = new Recorder();
+        try (FileMonitor monitor = FileMonitor.create()) {
+            monitor.watch(dir, options, rec).join();
+            Files.createFile(dir.resolve("block-here"));
+            assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
+            changesDuringOverflow(burstSize());
+            release.countDown();
+            rec.settle(monitor);
+        }
+        assertRecovered(rec.events(), dir, before);
+    }
+
+    @Test
+    void ownQueueOverflowIsFollowedByTheRealDifferences() throws Exception {
+        initialTree();
+        java.util.TreeMap<String, Boolean> before = TreeModel.walk(dir);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder rec = new Recorder();
+        AtomicBoolean first = new AtomicBoolean(true);
+        try (FileMonitor monitor = FileMonitor.builder().queueCapacity(64).build()) {
+            monitor.watch(dir, WatchOptions.recursiveDefaults(), event -> {
+                rec.onEvent(event);
+                if (first.compareAndSet(true, false)) {
+                    try {
+                        release.await(60, TimeUnit.SECONDS); // a slow listener: the queue fills up
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }).join();
+            changesDuringOverflow(2000);
+            release.countDown();
+            rec.settle(monitor);
+        }
+        assertRecovered(rec.events(), dir, before);
+        assertThat(rec.events()).extracting(FileEvent::sequence).isSorted();
+    }
+}
