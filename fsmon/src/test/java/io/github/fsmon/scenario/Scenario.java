@@ -1,0 +1,20 @@
+package io.github.fsmon.scenario;
+
+import java.util.List;
+
+/**
+ * A parsed scenario script: the steps to run, in order.
+ *
+ * @param name        the script's file name, for messages
+ * @param steps       what to do and what to check
+ * @param only        the operating systems the script runs on ({@code linux}, {@code macos}, {@code windows});
+ *                    empty for all
+ * @param namedWatches whether the script names its watches ({@code as=NAME}): then every event line,
+ *                    expected or actual, carries the name of the watch it belongs to
+ */
+record Scenario(String name, List<Step> steps, List<String> only, boolean namedWatches) {
+    Scenario {
+        steps = List.copyOf(steps);
+        only = List.copyOf(only);
+    }
+}

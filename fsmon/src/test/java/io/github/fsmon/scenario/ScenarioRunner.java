@@ -1,0 +1,286 @@
+package io.github.fsmon.scenario;
+
+import io.github.fsmon.FileEvent;
+import io.github.fsmon.FileMonitor;
+import io.github.fsmon.Watch;
+import io.github.fsmon.testing.Leaks;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * Runs one {@link Scenario}: a fresh sandbox directory, a fresh {@link FileMonitor}, the steps in order,
+ * a delivery barrier and a comparison at each checkpoint, and at the end a check that nothing was left
+ * unexpected, that the monitor reported no error and that closing it left no fsmon thread behind.
+ */
+final class ScenarioRunner {
+    /** Upper bound for any single wait; a healthy step takes milliseconds. */
+    private static final long TIMEOUT_SECONDS = 10;
+
+    private final Scenario scenario;
+    private final String os = currentOs();
+
+    /** Delivered events, as lines, since the last checkpoint; written by the listener thread. */
+    private final List<String> delivered = new ArrayList<>();
+    /** Everything the monitor's error handler received. */
+    private final List<String> errors = new CopyOnWriteArrayList<>();
+    private final Map<String, Watch> watches = new HashMap<>();
+
+    private Path sandbox;
+    private FsActions fs;
+    private FileMonitor monitor;
+    private String backend;
+
+    ScenarioRunner(Scenario scenario) {
+        this.scenario = scenario;
+    }
+
+    /** The name of this OS in script notation ({@code linux}, {@code macos}, {@code windows}), or {@code other}. */
+    static String currentOs() {
+        String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (name.contains("linux")) {
+            return "linux";
+        }
+        if (name.contains("mac") || name.contains("darwin")) {
+            return "macos";
+        }
+        return name.contains("windows") ? "windows" : "other";
+    }
+
+    /** Runs the scenario; throws an {@link AssertionError} that names the script and line on any difference. */
+    void run() throws Exception {
+        if (!scenario.only().isEmpty() && !scenario.only().contains(os)) {
+            throw new TestAbortedException(scenario.name() + " runs only on " + scenario.only());
+        }
+        long handlesBefore = osHandles();
+        // Real path: event paths are compared as text, so the sandbox must not hide behind a link (macOS /var).
+        sandbox = Files.createTempDirectory("fsmon-scenario-").toRealPath();
+        fs = new FsActions(sandbox);
+        try {
+            monitor = FileMonitor.builder()
+                    .errorHandler((watch, error) -> errors.add(error.toString()))
+                    .build();
+            try {
+                backend = monitor.backend().name().toLowerCase(Locale.ROOT);
+                for (Step step : scenario.steps()) {
+                    step(step);
+                }
+                if (!(scenario.steps().get(scenario.steps().size() - 1) instanceof Step.Checkpoint)) {
+                    // Every event must be expected: trailing commands are checked against "nothing".
+                    int last = scenario.steps().get(scenario.steps().size() - 1).line();
+                    check(new Step.Checkpoint(last, List.of(new Step.ExpectBlock(last, List.of(), false, List.of()))));
+                }
+            } finally {
+                monitor.close();
+            }
+            if (!errors.isEmpty()) {
+                throw new AssertionFailedError(scenario.name() + ": the monitor reported errors: " + errors);
+            }
+            if (Leaks.fsmonThreads() != 0) {
+                throw new AssertionFailedError(scenario.name() + ": close() returned while fsmon threads were still alive: "
+                        + fsmonThreadNames());
+            }
+            if (osHandles() != handlesBefore) {
+                throw new AssertionFailedError(scenario.name() + ": inotify, eventfd or pipe descriptors left after close()");
+            }
+        } finally {
+            cleanUp();
+        }
+    }
+
+    /**
+     * On Linux, how many of this process's descriptors are inotify instances, eventfds or pipes (what
+     * the inotify backend opens: its queue, its wake-up and its barrier pipes); 0 elsewhere.
+     */
+    private long osHandles() {
+        Path fds = Path.of("/proc/self/fd");
+        if (!os.equals("linux") || !Files.isDirectory(fds)) {
+            return 0;
+        }
+        try (Stream<Path> list = Files.list(fds)) {
+            return list.filter(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    return target.contains("inotify") || target.contains("eventfd") || target.startsWith("pipe:");
+                } catch (IOException e) {
+                    return false; // closed since listed, such as the listing's own descriptor
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> fsmonThreadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("fsmon-"))
+                .map(t -> t.getName() + " (" + t.getState() + ")").toList();
+    }
+
+    private void step(Step step) throws Exception {
+        switch (step) {
+            case Step.Action a -> {
+                try {
+                    fs.run(a.op(), a.args());
+                } catch (IOException | UnsupportedOperationException e) {
+                    throw new AssertionFailedError(at(a) + a.text() + " failed: " + e, e);
+                }
+            }
+            case Step.Watch w -> watch(w);
+            case Step.Unwatch u -> {
+                Watch w = watches.remove(u.name());
+                if (w == null) {
+                    throw new AssertionFailedError(at(u) + "no watch named " + u.name() + " is running");
+                }
+                await(u, w.cancel());
+            }
+            case Step.Ignore i -> {
+                if (i.ignore()) {
+                    monitor.ignore(fs.resolve(i.path()));
+                } else {
+                    monitor.unignore(fs.resolve(i.path()));
+                }
+            }
+            case Step.Checkpoint c -> check(c);
+        }
+    }
+
+    private void watch(Step.Watch w) throws Exception {
+        Watch running = watches.get(w.name());
+        if (running != null && running.isActive()) {
+            throw new AssertionFailedError(at(w) + "a watch named " + w.name() + " is already running");
+        }
+        String name = scenario.namedWatches() ? w.name() : null;
+        try {
+            Watch watch = monitor.watch(fs.resolve(w.path()), w.options(), event -> record(name, event))
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (w.expectedError() != null) {
+                throw new AssertionFailedError(at(w) + "expected the watch to fail with " + w.expectedError()
+                        + ", but it started");
+            }
+            watches.put(w.name(), watch);
+        } catch (TimeoutException e) {
+            throw new AssertionFailedError(at(w) + "the watch did not start within " + TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (w.expectedError() == null) {
+                throw new AssertionFailedError(at(w) + "watch failed: " + cause, cause);
+            }
+            if (!cause.getClass().getSimpleName().equals(w.expectedError())) {
+                throw new AssertionFailedError(at(w) + "expected " + w.expectedError() + ", got " + cause,
+                        w.expectedError(), cause.getClass().getSimpleName(), cause);
+            }
+        }
+    }
+
+    private void record(String watchName, FileEvent event) {
+        String line = EventLine.of(watchName, event, sandbox);
+        synchronized (delivered) {
+            delivered.add(line);
+        }
+    }
+
+    /** A barrier, then the comparison of what was delivered with the block chosen for this platform. */
+    private void check(Step.Checkpoint c) throws Exception {
+        await(c, monitor.sync());
+        List<String> actual;
+        synchronized (delivered) {
+            actual = List.copyOf(delivered);
+            delivered.clear();
+        }
+        if (!errors.isEmpty()) {
+            throw new AssertionFailedError(at(c) + "the monitor reported errors: " + errors);
+        }
+        Step.ExpectBlock block = choose(c);
+        if (block == null) {
+            return; // the script says nothing about this platform here
+        }
+        if (!EventMatcher.matches(block.events(), actual, block.unordered())) {
+            throw new AssertionFailedError(mismatch(block, actual),
+                    String.join("\n", block.events().stream().map(Step.ExpectedEvent::toString).toList()),
+                    String.join("\n", actual));
+        }
+    }
+
+    /**
+     * The block whose selectors all hold here and that has the most of them; the plain {@code expect}
+     * has none, so it is the fallback. The parser ensures no two blocks have the same selectors.
+     */
+    private Step.ExpectBlock choose(Step.Checkpoint c) {
+        Step.ExpectBlock best = null;
+        for (Step.ExpectBlock b : c.blocks()) {
+            boolean holds = b.selectors().stream().allMatch(s -> s.startsWith("backend=")
+                    ? s.substring(8).equals(backend) : s.equals(os));
+            if (holds && (best == null || b.selectors().size() > best.selectors().size())) {
+                best = b;
+            }
+        }
+        return best;
+    }
+
+    private String mismatch(Step.ExpectBlock block, List<String> actual) {
+        StringBuilder s = new StringBuilder();
+        s.append(scenario.name()).append(':').append(block.line()).append(": events differ from '")
+                .append(block.header()).append("' (").append(os).append(", backend ").append(backend).append(")\n");
+        s.append("expected:\n");
+        block.events().forEach(e -> s.append("    ").append(e).append('\n'));
+        if (block.events().isEmpty()) {
+            s.append("    (no event)\n");
+        }
+        s.append("actual:\n");
+        actual.forEach(a -> s.append("    ").append(a).append('\n'));
+        if (actual.isEmpty()) {
+            s.append("    (no event)\n");
+        }
+        s.append("diff (- expected only, + actual only):\n");
+        EventMatcher.diff(block.events(), actual, block.unordered()).forEach(d -> s.append("  ").append(d).append('\n'));
+        return s.toString();
+    }
+
+    private <T> T await(Step step, java.util.concurrent.Future<T> future) throws Exception {
+        try {
+            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionFailedError(at(step) + "no answer from the monitor within " + TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            throw new AssertionFailedError(at(step) + "failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private String at(Step step) {
+        return scenario.name() + ":" + step.line() + ": ";
+    }
+
+    /** Removes the sandbox, first making every directory writable again (a script may have chmod-ed one). */
+    private void cleanUp() throws IOException {
+        if (sandbox == null || !Files.exists(sandbox)) {
+            return;
+        }
+        try (var all = Files.walk(sandbox)) {
+            all.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).forEach(p -> {
+                try {
+                    p.toFile().setWritable(true, true);
+                    p.toFile().setExecutable(true, true);
+                } catch (SecurityException ignored) {
+                    // best effort: deleteTree reports what it cannot remove
+                }
+            });
+        } catch (UncheckedIOException e) {
+            // a directory we cannot even list: deleteTree will name it
+        }
+        FsActions.deleteTree(sandbox);
+    }
+}
