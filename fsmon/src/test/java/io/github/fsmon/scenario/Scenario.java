@@ -11,8 +11,9 @@ import java.util.List;
  *                    empty for all
  * @param namedWatches whether the script names its watches ({@code as=NAME}): then every event line,
  *                    expected or actual, carries the name of the watch it belongs to
+ * @param queueCapacity the monitor's event queue capacity ({@code queue N}), or 0 for the default
  */
-record Scenario(String name, List<Step> steps, List<String> only, boolean namedWatches) {
+record Scenario(String name, List<Step> steps, List<String> only, boolean namedWatches, int queueCapacity) {
     Scenario {
         steps = List.copyOf(steps);
         only = List.copyOf(only);

@@ -22,6 +22,7 @@ final class ScenarioParser {
     /** The name of a watch started without {@code as=}. */
     static final String DEFAULT_WATCH = "w";
 
+    private int queueCapacity;
     private static final Set<String> OPERATING_SYSTEMS = Set.of("linux", "macos", "windows");
 
     private final String script;
@@ -70,7 +71,7 @@ final class ScenarioParser {
             lineNo = raw.length;
             throw error("the script starts no watch");
         }
-        return new Scenario(script, steps, only, namedWatches);
+        return new Scenario(script, steps, only, namedWatches, queueCapacity);
     }
 
     private void line(String text, List<Word> words) throws ScenarioSyntaxException {
@@ -94,6 +95,27 @@ final class ScenarioParser {
             case "watch" -> watch(rest);
             case "expect-error" -> expectError(rest);
             case "unwatch" -> unwatch(rest);
+            case "queue" -> {
+                if (rest.size() != 1 || !rest.get(0).text().matches("[1-9][0-9]{0,6}")) {
+                    throw error("queue takes one positive number: the monitor's queue capacity");
+                }
+                if (steps.stream().anyMatch(st -> st instanceof Step.Watch)) {
+                    throw error("queue must come before the first watch");
+                }
+                queueCapacity = Integer.parseInt(rest.get(0).text());
+            }
+            case "hold", "release" -> {
+                if (!rest.isEmpty()) {
+                    throw error(command + " takes no operand");
+                }
+                steps.add(new Step.Hold(lineNo, command.equals("hold")));
+            }
+            case "expect-recovered" -> {
+                if (!rest.isEmpty()) {
+                    throw error("expect-recovered takes no operand");
+                }
+                steps.add(new Step.ExpectRecovered(lineNo));
+            }
             case "ignore", "unignore" -> {
                 for (String p : paths(rest, 1, Integer.MAX_VALUE)) {
                     steps.add(new Step.Ignore(lineNo, p, command.equals("ignore")));

@@ -40,6 +40,12 @@ final class ScenarioRunner {
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private final Map<String, Watch> watches = new HashMap<>();
 
+    /** Every event delivered since the first watch started, for {@code expect-recovered}. */
+    private final List<FileEvent> history = new ArrayList<>();
+    /** The tree when the first watch started. */
+    private java.util.TreeMap<String, Boolean> initialTree;
+    /** While held, the listener waits on this at its next event. */
+    private volatile java.util.concurrent.CountDownLatch gate;
     private Path sandbox;
     private FsActions fs;
     private FileMonitor monitor;
@@ -71,9 +77,12 @@ final class ScenarioRunner {
         sandbox = Files.createTempDirectory("fsmon-scenario-").toRealPath();
         fs = new FsActions(sandbox);
         try {
-            monitor = FileMonitor.builder()
-                    .errorHandler((watch, error) -> errors.add(error.toString()))
-                    .build();
+            FileMonitor.Builder builder = FileMonitor.builder()
+                    .errorHandler((watch, error) -> errors.add(error.toString()));
+            if (scenario.queueCapacity() > 0) {
+                builder.queueCapacity(scenario.queueCapacity());
+            }
+            monitor = builder.build();
             try {
                 backend = monitor.backend().name().toLowerCase(Locale.ROOT);
                 for (Step step : scenario.steps()) {
@@ -155,10 +164,54 @@ final class ScenarioRunner {
                 }
             }
             case Step.Checkpoint c -> check(c);
+            case Step.Hold h -> {
+                if (h.hold()) {
+                    gate = new java.util.concurrent.CountDownLatch(1);
+                } else if (gate != null) {
+                    gate.countDown();
+                    gate = null;
+                }
+            }
+            case Step.ExpectRecovered r -> expectRecovered(r);
+        }
+    }
+
+    private void expectRecovered(Step.ExpectRecovered r) throws Exception {
+        await(r, monitor.sync());
+        List<String> actual;
+        synchronized (delivered) {
+            actual = List.copyOf(delivered);
+            delivered.clear();
+        }
+        int overflow = -1;
+        int recovered = -1;
+        for (int i = 0; i < actual.size(); i++) {
+            String kind = actual.get(i).replaceFirst("^@\\S+ ", "").split("[ ,]")[0];
+            if (kind.equals("OVERFLOW") && overflow < 0) {
+                overflow = i;
+            } else if (kind.equals("RECOVERED") && overflow >= 0) {
+                recovered = i;
+            }
+        }
+        if (overflow < 0 || recovered < 0) {
+            throw new AssertionFailedError(at(r) + "expected an OVERFLOW and then a RECOVERED; delivered:\n    "
+                    + String.join("\n    ", actual));
+        }
+        io.github.fsmon.testing.TreeModel model = new io.github.fsmon.testing.TreeModel(sandbox, initialTree);
+        synchronized (history) {
+            history.forEach(model::apply);
+        }
+        java.util.TreeMap<String, Boolean> disk = io.github.fsmon.testing.TreeModel.walk(sandbox);
+        if (!model.entries().equals(disk)) {
+            throw new AssertionFailedError(at(r) + "the events do not add up to the tree on disk",
+                    disk.toString(), model.entries().toString());
         }
     }
 
     private void watch(Step.Watch w) throws Exception {
+        if (initialTree == null) {
+            initialTree = io.github.fsmon.testing.TreeModel.walk(sandbox);
+        }
         Watch running = watches.get(w.name());
         if (running != null && running.isActive()) {
             throw new AssertionFailedError(at(w) + "a watch named " + w.name() + " is already running");
@@ -187,6 +240,17 @@ final class ScenarioRunner {
     }
 
     private void record(String watchName, FileEvent event) {
+        java.util.concurrent.CountDownLatch g = gate;
+        if (g != null) {
+            try {
+                g.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (history) {
+            history.add(event);
+        }
         String line = EventLine.of(watchName, event, sandbox);
         synchronized (delivered) {
             delivered.add(line);

@@ -39,6 +39,21 @@ sealed interface Step {
     record Unwatch(int line, String name) implements Step {
     }
 
+    /**
+     * {@code hold}: the listener blocks at the next event it receives, so fsmon's own queue fills up;
+     * {@code release}: it goes on.
+     */
+    record Hold(int line, boolean hold) implements Step {
+    }
+
+    /**
+     * {@code expect-recovered}: a barrier, then, since the previous checkpoint, an {@code OVERFLOW} and
+     * later a {@code RECOVERED} must have been delivered, and every event delivered since the first watch
+     * started, applied to the tree as it was then, must give the tree on disk now.
+     */
+    record ExpectRecovered(int line) implements Step {
+    }
+
     /** {@code FileMonitor.ignore} ({@code ignore == true}) or {@code unignore} of a path. */
     record Ignore(int line, String path, boolean ignore) implements Step {
     }
