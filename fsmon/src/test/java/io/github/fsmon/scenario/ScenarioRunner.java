@@ -168,6 +168,9 @@ final class ScenarioRunner {
                 if (h.hold()) {
                     gate = new java.util.concurrent.CountDownLatch(1);
                 } else if (gate != null) {
+                    // Let the engine see everything done while the listener was held, so that what the
+                    // held queue drops does not depend on how fast the I/O thread woke up.
+                    await(h, io.github.fsmon.internal.core.Monitors.readBarrier(monitor));
                     gate.countDown();
                     gate = null;
                 }

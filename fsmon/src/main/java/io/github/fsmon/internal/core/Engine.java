@@ -56,7 +56,7 @@ final class Engine implements RawEventSink {
         }
     }
 
-    private record SyncRequest(CompletableFuture<Void> result) implements Request {
+    private record SyncRequest(CompletableFuture<Void> result, boolean whenRead) implements Request {
         public void fail(Throwable error) {
             result.completeExceptionally(error);
         }
@@ -89,6 +89,7 @@ final class Engine implements RawEventSink {
     private WatchTree tree;
     private Output out;
     private final Map<Long, CompletableFuture<Void>> barriers = new HashMap<>();
+    private final java.util.Set<Long> readOnly = new java.util.HashSet<>();
     private long nextBarrier = 1;
     private boolean stop;
 
@@ -162,7 +163,18 @@ final class Engine implements RawEventSink {
 
     CompletableFuture<Void> sync() {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        submit(new SyncRequest(result));
+        submit(new SyncRequest(result, false));
+        return result;
+    }
+
+    /**
+     * Completes once the I/O thread has read and processed every OS event caused before the call, whether
+     * or not the listeners have received them yet. For tests that hold a listener and need the engine, not
+     * the listener, to have seen a burst (so that the queue fills deterministically).
+     */
+    CompletableFuture<Void> readBarrier() {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        submit(new SyncRequest(result, true));
         return result;
     }
 
@@ -248,6 +260,7 @@ final class Engine implements RawEventSink {
             b.completeExceptionally(closed);
         }
         barriers.clear();
+        readOnly.clear();
         out.failHeldBarriers(closed);
         tree.shutdown();
         try {
@@ -293,6 +306,9 @@ final class Engine implements RawEventSink {
                     os.barrier(token);
                     tree.privatePath = os.privatePath();
                     barriers.put(token, r.result());
+                    if (r.whenRead()) {
+                        readOnly.add(token);
+                    }
                 } catch (IOException e) {
                     r.result().completeExceptionally(e);
                 }
@@ -314,7 +330,9 @@ final class Engine implements RawEventSink {
         // both halves of a rename before the rename returns: a source still waiting has no partner.
         tree.expirePendingMoves(true);
         CompletableFuture<Void> done = barriers.remove(token);
-        if (done != null) {
+        if (done != null && readOnly.remove(token)) {
+            done.complete(null);
+        } else if (done != null) {
             out.barrier(done);
         }
     }

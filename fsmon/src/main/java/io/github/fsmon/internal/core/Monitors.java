@@ -26,6 +26,14 @@ public final class Monitors {
         return new MonitorImpl(engine);
     }
 
+    /**
+     * Completes once the monitor's I/O thread has processed every OS event caused before the call, even
+     * while its listeners are blocked; see {@link Engine#readBarrier()}. Not part of the API: for tests.
+     */
+    public static CompletableFuture<Void> readBarrier(FileMonitor monitor) {
+        return ((MonitorImpl) monitor).engine.readBarrier();
+    }
+
     /** The monitor facade: every call becomes a request to the engine's I/O thread. */
     static final class MonitorImpl implements FileMonitor {
         private final Engine engine;
