@@ -1,0 +1,343 @@
+package io.github.fsmon.bench;
+
+import io.github.fsmon.EventKind;
+import io.github.fsmon.FileEvent;
+import io.github.fsmon.FileMonitor;
+import io.github.fsmon.Watch;
+import io.github.fsmon.WatchOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * fsmon against the JDK's {@link WatchService}, side by side in one process and one run:
+ * <ul>
+ * <li>{@code arm}: time until a recursive watch of a tree of N directories is armed (fsmon: the
+ * {@code watch} future completes; JDK: every directory registered by a {@code walkFileTree}), N = 10,000
+ * and 100,000, median of the rounds, alternating the two;</li>
+ * <li>{@code heap}: heap bytes per watched directory and per remembered file;</li>
+ * <li>{@code latency}: time from {@code createFile} returning to the listener receiving its CREATE;</li>
+ * <li>{@code burst}: files created in freshly made nested directories ({@code mkdir -p} depth 5, 50 files
+ * each, as fast as possible): how many each watcher never reported.</li>
+ * </ul>
+ * Usage: {@code java -jar fsmon-bench.jar [WORKDIR] [ROUNDS]}. Prints a Markdown report.
+ */
+public final class WatchBench {
+    private static final List<WatchEvent.Kind<?>> JDK_KINDS = List.of(StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+
+    private WatchBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Files.createTempDirectory(args.length > 0 ? Path.of(args[0]) : Path.of(
+                System.getProperty("java.io.tmpdir")), "fsmon-bench");
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        System.out.println("# fsmon vs JDK WatchService (" + Runtime.version() + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, " + rounds + " rounds)");
+        try {
+            arm(work, 10_000, rounds);
+            arm(work, 100_000, rounds);
+            heap(work);
+            latency(work, 500);
+            burst(work, rounds);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    // ---- arm ----------------------------------------------------------------------------------------
+
+    private static void arm(Path work, int dirs, int rounds) throws Exception {
+        Path tree = work.resolve("arm-" + dirs);
+        makeDirTree(tree, dirs);
+        long[] fsmon = new long[rounds];
+        long[] jdk = new long[rounds];
+        for (int r = 0; r < rounds; r++) {
+            jdk[r] = jdkArm(tree);
+            fsmon[r] = fsmonArm(tree);
+        }
+        double f = median(fsmon) / 1e6;
+        double j = median(jdk) / 1e6;
+        System.out.printf("%n## arm a tree of %,d directories%n%n| watcher | median ms | all rounds ms |%n"
+                + "|---|---|---|%n| fsmon | %.1f | %s |%n| JDK WatchService | %.1f | %s |%n%n"
+                + "ratio fsmon / JDK: **%.2f**%n", dirs, f, ms(fsmon), j, ms(jdk), f / j);
+        deleteTree(tree);
+    }
+
+    private static long fsmonArm(Path tree) throws Exception {
+        try (FileMonitor monitor = FileMonitor.create()) {
+            long t0 = System.nanoTime();
+            monitor.watch(tree, WatchOptions.recursiveDefaults(), e -> { }).join();
+            return System.nanoTime() - t0;
+        }
+    }
+
+    private static long jdkArm(Path tree) throws IOException {
+        try (WatchService ws = FileSystems.getDefault().newWatchService()) {
+            long t0 = System.nanoTime();
+            registerAll(ws, tree, new HashMap<>());
+            return System.nanoTime() - t0;
+        }
+    }
+
+    // ---- heap ---------------------------------------------------------------------------------------
+
+    private static void heap(Path work) throws Exception {
+        Path dirsOnly = work.resolve("heap-dirs");
+        int dirs = 100_000;
+        makeDirTree(dirsOnly, dirs);
+        double perDir = heapDelta(dirsOnly) / dirs;
+        deleteTree(dirsOnly);
+
+        Path withFiles = work.resolve("heap-files");
+        int dirCount = 100;
+        int filesPerDir = 1000;
+        for (int d = 0; d < dirCount; d++) {
+            Path dir = Files.createDirectories(withFiles.resolve("d" + d));
+            for (int i = 0; i < filesPerDir; i++) {
+                Files.createFile(dir.resolve("file-" + i));
+            }
+        }
+        int files = dirCount * filesPerDir;
+        double perFile = (heapDelta(withFiles) - perDir * (dirCount + 1)) / files;
+        deleteTree(withFiles);
+        System.out.printf("%n## heap (fsmon)%n%n| what | bytes |%n|---|---|%n"
+                + "| per watched directory (tree of %,d directories) | %.0f |%n"
+                + "| per remembered file (%,d files in %d directories) | %.0f |%n", dirs, perDir, files, dirCount,
+                perFile);
+    }
+
+    /** Heap retained by a monitor watching {@code tree}, with the monitor's fixed cost taken out. */
+    private static double heapDelta(Path tree) throws Exception {
+        try (FileMonitor monitor = FileMonitor.create()) {
+            monitor.sync().join();
+            long before = usedHeap();
+            Watch w = monitor.watch(tree, WatchOptions.recursiveDefaults(), e -> { }).join();
+            long after = usedHeap();
+            if (!w.isActive()) {
+                throw new IllegalStateException("the watch ended");
+            }
+            return after - before;
+        }
+    }
+
+    private static long usedHeap() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(50);
+            used = Math.min(used, rt.totalMemory() - rt.freeMemory());
+        }
+        return used;
+    }
+
+    // ---- latency ------------------------------------------------------------------------------------
+
+    private static void latency(Path work, int samples) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("latency"));
+        long[] fsmon = new long[samples];
+        LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
+        try (FileMonitor monitor = FileMonitor.create()) {
+            monitor.watch(dir, WatchOptions.builder().events(EventKind.CREATE).build(),
+                    e -> arrivals.add(System.nanoTime())).join();
+            for (int i = 0; i < samples; i++) {
+                long t0 = System.nanoTime();
+                Files.createFile(dir.resolve("f" + i));
+                fsmon[i] = arrivals.take() - t0; // createFile returning, to the listener
+            }
+        }
+        long[] jdk = new long[samples];
+        try (WatchService ws = FileSystems.getDefault().newWatchService()) {
+            dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE);
+            Thread taker = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        WatchKey key = ws.take();
+                        long now = System.nanoTime();
+                        for (WatchEvent<?> ignored : key.pollEvents()) {
+                            arrivals.add(now);
+                        }
+                        key.reset();
+                    }
+                } catch (Exception e) {
+                    // closed: the benchmark is over
+                }
+            });
+            for (int i = 0; i < samples; i++) {
+                long t0 = System.nanoTime();
+                Files.createFile(dir.resolve("j" + i));
+                jdk[i] = arrivals.take() - t0;
+            }
+            ws.close();
+            taker.join();
+        }
+        double f = median(fsmon) / 1e3;
+        double j = median(jdk) / 1e3;
+        System.out.printf("%n## latency of one event (%d samples)%n%n| watcher | median µs | p99 µs |%n|---|---|---|%n"
+                + "| fsmon | %.0f | %.0f |%n| JDK WatchService | %.0f | %.0f |%n%nratio fsmon / JDK (median): **%.3f**%n",
+                samples, f, pct(fsmon, 0.99) / 1e3, j, pct(jdk, 0.99) / 1e3, f / j);
+        deleteTree(dir);
+    }
+
+    // ---- burst --------------------------------------------------------------------------------------
+
+    private static void burst(Path work, int rounds) throws Exception {
+        int[] fsmonMissed = new int[rounds];
+        int[] jdkMissed = new int[rounds];
+        int total = 0;
+        for (int r = 0; r < rounds; r++) {
+            Path a = Files.createDirectories(work.resolve("burst-fsmon-" + r));
+            Set<Path> seen = ConcurrentHashMap.newKeySet();
+            try (FileMonitor monitor = FileMonitor.create()) {
+                monitor.watch(a, WatchOptions.recursiveDefaults(), e -> {
+                    if (e.kind() == EventKind.CREATE && !e.directory()) {
+                        seen.add(e.path());
+                    }
+                }).join();
+                total = makeBurst(a);
+                monitor.sync().join();
+            }
+            fsmonMissed[r] = total - seen.size();
+
+            Path b = Files.createDirectories(work.resolve("burst-jdk-" + r));
+            jdkMissed[r] = total - jdkBurst(b);
+            deleteTree(a);
+            deleteTree(b);
+        }
+        System.out.printf("%n## burst: %,d files in 200 new nested directories (mkdir -p depth 5, 50 files each)%n%n"
+                + "| watcher | files never reported, per round |%n|---|---|%n| fsmon | %s |%n"
+                + "| JDK WatchService (registers each new directory on ENTRY_CREATE) | %s |%n",
+                total, Arrays.toString(fsmonMissed), Arrays.toString(jdkMissed));
+    }
+
+    private static int makeBurst(Path root) throws IOException {
+        int files = 0;
+        for (int d = 0; d < 200; d++) {
+            Path leaf = Files.createDirectories(root.resolve("t" + d).resolve("a/b/c/d"));
+            for (int i = 0; i < 50; i++) {
+                Files.createFile(leaf.resolve("f" + i));
+                files++;
+            }
+        }
+        return files;
+    }
+
+    /** The usual JDK recipe: register every directory, and each new one when its ENTRY_CREATE arrives. */
+    private static int jdkBurst(Path root) throws Exception {
+        Set<Path> seen = ConcurrentHashMap.newKeySet();
+        try (WatchService ws = FileSystems.getDefault().newWatchService()) {
+            Map<WatchKey, Path> keys = new ConcurrentHashMap<>();
+            registerAll(ws, root, keys);
+            Thread taker = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        WatchKey key = ws.take();
+                        Path dir = keys.get(key);
+                        for (WatchEvent<?> ev : key.pollEvents()) {
+                            if (ev.kind() != StandardWatchEventKinds.ENTRY_CREATE || dir == null) {
+                                continue;
+                            }
+                            Path p = dir.resolve((Path) ev.context());
+                            if (Files.isDirectory(p)) {
+                                try {
+                                    registerAll(ws, p, keys);
+                                } catch (IOException | UncheckedIOException e) {
+                                    // gone again: nothing to register
+                                }
+                            } else {
+                                seen.add(p);
+                            }
+                        }
+                        key.reset();
+                    }
+                } catch (Exception e) {
+                    // closed
+                }
+            });
+            makeBurst(root);
+            // The JDK has no barrier: wait until nothing new has arrived for a whole second.
+            int last = -1;
+            while (seen.size() != last) {
+                last = seen.size();
+                Thread.sleep(1000);
+            }
+            ws.close();
+            taker.join();
+        }
+        return seen.size();
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------
+
+    /** {@code dirs} directories in total: dirs/100 top-level ones with 99 children each. */
+    private static void makeDirTree(Path root, int dirs) throws IOException {
+        for (int t = 0; t < dirs / 100; t++) {
+            Path top = root.resolve("t" + t);
+            for (int c = 0; c < 99; c++) {
+                Files.createDirectories(top.resolve("c" + c));
+            }
+        }
+    }
+
+    private static void registerAll(WatchService ws, Path root, Map<WatchKey, Path> keys) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                keys.put(dir.register(ws, JDK_KINDS.toArray(WatchEvent.Kind[]::new)), dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static double median(long[] values) {
+        return pct(values, 0.5);
+    }
+
+    private static double pct(long[] values, double q) {
+        long[] s = values.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.floor(q * s.length))];
+    }
+
+    private static String ms(long[] values) {
+        List<String> out = new ArrayList<>();
+        for (long v : values) {
+            out.add(String.format("%.1f", v / 1e6));
+        }
+        return String.join(", ", out);
+    }
+}
