@@ -7,7 +7,9 @@ import java.nio.file.FileSystemException;
  *
  * <p>On Linux, {@link #limitName()} is {@code fs.inotify.max_user_watches} (one watch per watched
  * directory, for all processes of the user together) or {@code fs.inotify.max_user_instances} (one per
- * {@link FileMonitor}). The message says how to raise it.
+ * {@link FileMonitor}). Inside a user namespace (a container) whose own {@code user.max_inotify_watches} or
+ * {@code user.max_inotify_instances} is lower than the host's, that one is named instead, since it is the
+ * one that binds there. The message says how to raise it.
  */
 public class WatchLimitException extends FileSystemException {
     private static final long serialVersionUID = 1L;

@@ -38,6 +38,9 @@ public final class InotifyBackend implements OsWatcher {
     private static final long READ_BUFFER = 64 * 1024;
     private static final String MAX_USER_WATCHES = "fs.inotify.max_user_watches";
     private static final String MAX_USER_INSTANCES = "fs.inotify.max_user_instances";
+    // The same limits per user namespace (Linux 5.11+): a container's own, possibly lower, than the host's.
+    private static final String NS_MAX_WATCHES = "user.max_inotify_watches";
+    private static final String NS_MAX_INSTANCES = "user.max_inotify_instances";
 
     private final Arena arena;
     private final MemorySegment state;
@@ -77,7 +80,7 @@ public final class InotifyBackend implements OsWatcher {
             if (inotifyFd < 0) {
                 int errno = LibC.errno(state);
                 if (errno == LibC.EMFILE) {
-                    throw new WatchLimitException("inotify", MAX_USER_INSTANCES, readLimit(MAX_USER_INSTANCES), 1);
+                    throw limitReached("inotify", MAX_USER_INSTANCES, NS_MAX_INSTANCES, 1);
                 }
                 throw new FileSystemException("inotify", null, "inotify_init1 failed: " + LibC.errnoName(errno)
                         + (errno == LibC.ENFILE ? " (system-wide open file limit fs.file-max reached)" : ""));
@@ -132,7 +135,7 @@ public final class InotifyBackend implements OsWatcher {
             case LibC.ENOENT -> new NoSuchFileException(p);
             case LibC.ENOTDIR -> new NotDirectoryException(p);
             case LibC.EACCES, LibC.EPERM -> new AccessDeniedException(p);
-            case LibC.ENOSPC -> new WatchLimitException(p, MAX_USER_WATCHES, readLimit(MAX_USER_WATCHES), -1);
+            case LibC.ENOSPC -> limitReached(p, MAX_USER_WATCHES, NS_MAX_WATCHES, -1);
             case LibC.ELOOP -> new FileSystemLoopException(p);
             case LibC.ENAMETOOLONG -> new FileSystemException(p, null,
                     "path too long for inotify_add_watch (ENAMETOOLONG; PATH_MAX is 4096 bytes)");
@@ -334,6 +337,19 @@ public final class InotifyBackend implements OsWatcher {
     }
 
     /** Reads {@code /proc/sys/fs/inotify/...} for messages; -1 when unreadable. */
+    /**
+     * The limit that was hit: the global sysctl, or the user namespace's own one when that is lower (in a
+     * container, {@code fs.inotify.*} shows the host's value while the namespace's is what binds).
+     */
+    static WatchLimitException limitReached(String path, String global, String perNamespace, long needed) {
+        long g = readLimit(global);
+        long ns = readLimit(perNamespace);
+        if (ns >= 0 && (g < 0 || ns < g)) {
+            return new WatchLimitException(path, perNamespace, ns, needed);
+        }
+        return new WatchLimitException(path, global, g, needed);
+    }
+
     static long readLimit(String sysctl) {
         try {
             // Not Files.readString: /proc files report size 0, and it then returns a truncated value.

@@ -1,0 +1,80 @@
+package io.github.fsmon.limits;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The OS watch limits, hit for real: each case runs {@link LimitProbe} in a child JVM inside
+ * {@code unshare -Ur}, a user namespace of its own whose {@code user.max_inotify_*} limits it lowers
+ * first. The host's limits are never changed. Skipped where user namespaces are not available.
+ */
+class WatchLimitTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void userNamespacesWork() throws Exception {
+        Process p = new ProcessBuilder("unshare", "-Ur", "sh", "-c",
+                "echo 100 > /proc/sys/user/max_inotify_watches").redirectErrorStream(true).start();
+        boolean done = p.waitFor(30, TimeUnit.SECONDS);
+        Assumptions.assumeTrue(done && p.exitValue() == 0,
+                "needs unshare -Ur with a writable /proc/sys/user/max_inotify_watches (Linux 5.11+)");
+    }
+
+    @Test
+    void aTreeLargerThanTheLimitFailsWithTheSettingAndTheCountAndGivesItsWatchesBack() throws Exception {
+        Map<String, String> out = probe("echo 20 > /proc/sys/user/max_inotify_watches", "watches", dir.toString(), "50");
+        assertThat(out.get("RESULT")).isEqualTo("io.github.fsmon.WatchLimitException");
+        // 50 directories and the tree's root
+        assertThat(out.get("LIMIT")).isEqualTo("user.max_inotify_watches 20 51");
+        assertThat(out.get("MESSAGE")).contains("user.max_inotify_watches = 20", "needs 51 watches", "sysctl -w");
+        assertThat(out.get("AFTER")).as("a small watch on the same monitor still works").isEqualTo("true");
+    }
+
+    @Test
+    void oneMonitorMoreThanTheInstanceLimitFailsWithTheSetting() throws Exception {
+        Map<String, String> out = probe("echo 2 > /proc/sys/user/max_inotify_instances", "instances", "3");
+        assertThat(out.get("RESULT")).isEqualTo("io.github.fsmon.WatchLimitException");
+        assertThat(out.get("LIMIT")).startsWith("user.max_inotify_instances 2 ");
+        assertThat(out.get("MESSAGE")).contains("user.max_inotify_instances");
+        assertThat(out.get("CREATED")).isEqualTo("2");
+    }
+
+    /** Runs the probe with {@code setup} done first inside the namespace; returns its KEY value lines. */
+    private Map<String, String> probe(String setup, String... args) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String cp = Path.of("target/classes").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath();
+        StringBuilder cmd = new StringBuilder(setup).append(" && exec '").append(java)
+                .append("' --enable-native-access=ALL-UNNAMED -cp '").append(cp).append("' ")
+                .append(LimitProbe.class.getName());
+        for (String a : args) {
+            cmd.append(" '").append(a).append('\'');
+        }
+        Process p = new ProcessBuilder(List.of("unshare", "-Ur", "sh", "-c", cmd.toString()))
+                .redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("probe output:\n" + text).isZero();
+        Map<String, String> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            int sp = line.indexOf(' ');
+            if (sp > 0 && line.substring(0, sp).matches("[A-Z]+")) {
+                out.put(line.substring(0, sp), line.substring(sp + 1));
+            }
+        }
+        assertThat(out).as("probe output:\n" + text).containsKey("RESULT");
+        return out;
+    }
+}
