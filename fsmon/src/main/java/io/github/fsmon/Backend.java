@@ -16,7 +16,17 @@ public enum Backend {
      * changes made on another host to a network file system (NFS, SMB), nor most FUSE file systems, nor
      * changes through {@code /proc} and {@code /sys}.
      */
-    INOTIFY;
+    INOTIFY,
+    /**
+     * Portable polling: every interval ({@link FileMonitor.Builder#pollInterval}, 1 s by default) each
+     * watched directory is listed and compared with what was remembered (type, size, modification and
+     * change time, file key). Works where the OS does not notify (network and FUSE file systems, some
+     * container mounts). Renames are paired by file key, within and across watched directories. It sees
+     * only what differs between two scans: a change undone in between is not reported, several writes
+     * are one {@code MODIFY}, and there are no {@code ACCESS}, {@code OPEN} or {@code CLOSE_*} events.
+     * {@link FileMonitor#sync()} scans at once. CPU and I/O grow with the size of the watched trees.
+     */
+    POLL;
 
     /** Whether this backend can run in this JVM on this OS. */
     public boolean isAvailable() {

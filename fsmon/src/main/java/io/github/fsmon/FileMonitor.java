@@ -145,6 +145,7 @@ public interface FileMonitor extends AutoCloseable {
         private int queueCapacity = 65536;
         private ErrorHandler errorHandler;
         private Duration movePairingTimeout = Duration.ofMillis(25);
+        private Duration pollInterval = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -188,6 +189,15 @@ public interface FileMonitor extends AutoCloseable {
             return this;
         }
 
+        /** How often {@link Backend#POLL} scans the watched trees (1 s by default; sub-second allowed). */
+        public Builder pollInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("the poll interval must be positive");
+            }
+            this.pollInterval = interval;
+            return this;
+        }
+
         /**
          * Creates the monitor and starts its I/O thread.
          *
@@ -197,7 +207,7 @@ public interface FileMonitor extends AutoCloseable {
          */
         public FileMonitor build() throws IOException {
             return Monitors.create(new MonitorConfig(backend, executor, queueCapacity, errorHandler,
-                    movePairingTimeout.toNanos(), System::nanoTime));
+                    movePairingTimeout.toNanos(), System::nanoTime, pollInterval.toNanos()));
         }
     }
 }

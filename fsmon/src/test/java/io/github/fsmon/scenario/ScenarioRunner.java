@@ -82,6 +82,10 @@ final class ScenarioRunner {
             if (scenario.queueCapacity() > 0) {
                 builder.queueCapacity(scenario.queueCapacity());
             }
+            String requested = System.getProperty("fsmon.backend", "");
+            if (!requested.isEmpty()) { // exploring one backend by hand; the suite's matrix is elsewhere
+                builder.backend(io.github.fsmon.Backend.valueOf(requested.toUpperCase(Locale.ROOT)));
+            }
             monitor = builder.build();
             try {
                 backend = monitor.backend().name().toLowerCase(Locale.ROOT);

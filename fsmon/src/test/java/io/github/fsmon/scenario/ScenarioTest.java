@@ -19,6 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * named after the file. A script that does not parse fails alone, with the line at fault.
  *
  * <p>{@code -Dfsmon.scenario=TEXT} runs only the scripts whose file name contains TEXT.
+ * {@code -Dfsmon.backend=poll} runs them against another backend, by hand: the polling backend does not
+ * pass them all yet (no {@code CLOSE_*} events, one scan merges a create and its write), so it is not
+ * part of the suite until each difference has its commented per-backend override.
  */
 class ScenarioTest {
     private static final String ONLY = System.getProperty("fsmon.scenario", "");

@@ -12,6 +12,7 @@ public final class Backends {
         return switch (backend) {
             case AUTO -> choose() != null;
             case INOTIFY -> InotifyBackend.isSupported();
+            case POLL -> true;
         };
     }
 
@@ -23,7 +24,8 @@ public final class Backends {
         return null;
     }
 
-    static Engine.BackendFactory factory(Backend backend) {
+    static Engine.BackendFactory factory(MonitorConfig config) {
+        Backend backend = config.backend();
         Backend chosen = backend == Backend.AUTO ? choose() : backend;
         if (chosen == null || !isAvailable(chosen)) {
             throw new UnsupportedOperationException("fsmon backend " + backend + " is not available on "
@@ -31,6 +33,8 @@ public final class Backends {
         }
         return switch (chosen) {
             case INOTIFY -> InotifyBackend::new;
+            case POLL -> () -> new io.github.fsmon.internal.poll.PollingBackend(config.pollIntervalNanos(),
+                    config.nanoClock());
             case AUTO -> throw new AssertionError();
         };
     }

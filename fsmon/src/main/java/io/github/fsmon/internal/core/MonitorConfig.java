@@ -17,5 +17,5 @@ import java.util.function.LongSupplier;
  * @param nanoClock          the monotonic clock used for every timeout (injectable for tests)
  */
 public record MonitorConfig(Backend backend, Executor executor, int queueCapacity, ErrorHandler errorHandler,
-                            long movePairingNanos, LongSupplier nanoClock) {
+                            long movePairingNanos, LongSupplier nanoClock, long pollIntervalNanos) {
 }

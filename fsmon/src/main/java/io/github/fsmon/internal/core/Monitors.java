@@ -19,7 +19,7 @@ public final class Monitors {
     }
 
     public static FileMonitor create(MonitorConfig config) throws IOException {
-        Engine engine = new Engine(Backends.factory(config.backend()), config);
+        Engine engine = new Engine(Backends.factory(config), config);
         engine.start();
         LOG.log(System.Logger.Level.DEBUG, "fsmon monitor started with backend {0} (requested {1})",
                 engine.backend(), config.backend());

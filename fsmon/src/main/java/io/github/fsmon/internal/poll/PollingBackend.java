@@ -1,0 +1,385 @@
+package io.github.fsmon.internal.poll;
+
+import io.github.fsmon.Backend;
+import io.github.fsmon.internal.core.Masks;
+import io.github.fsmon.internal.core.OsWatcher;
+import io.github.fsmon.internal.core.RawEventSink;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * A per-directory backend that needs no OS notification at all: every interval it lists each watched
+ * directory, compares what it finds with what it remembered ({@link Stat}: type, size, mtime, ctime, file
+ * key) and reports the differences in inotify's terms, so the engine treats it like inotify. An entry that
+ * vanished from one watched directory and appeared under another name or in another watched directory
+ * with the same file key is a rename: {@code MOVED_FROM} and {@code MOVED_TO} with one cookie.
+ *
+ * <p>A barrier scans at once, so {@code sync()} reports every change finished before it, without waiting
+ * for the next interval. What polling cannot see: changes undone between two scans, and how many times an
+ * entry changed in between (one {@code MODIFY} at most); no {@code ACCESS}, {@code OPEN} or
+ * {@code CLOSE_*} events.
+ */
+public final class PollingBackend implements OsWatcher {
+    private final long intervalNanos;
+    private final LongSupplier clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition woken = lock.newCondition();
+    private boolean wakeRequested;
+
+    // I/O thread only, from here on.
+    private final Map<Integer, Watched> byId = new LinkedHashMap<>();
+    private final Map<Object, Integer> idByKey = new HashMap<>();
+    private final List<long[]> pendingBarriers = new ArrayList<>();
+    private final List<Integer> pendingIgnored = new ArrayList<>();
+    private int nextId = 1;
+    private int nextCookie = 1;
+    private long nextScan;
+
+    /** An entry as one scan saw it. {@code key} is the file key (device and inode on Unix), or null. */
+    record Stat(boolean dir, long size, long mtimeNanos, long ctimeNanos, Object key) {
+        boolean modifiedSince(Stat before) {
+            return size != before.size || mtimeNanos != before.mtimeNanos;
+        }
+    }
+
+    private static final class Watched {
+        final int id;
+        Path path;
+        int mask;
+        Stat self;
+        Map<String, Stat> children; // null for a watched file
+
+        Watched(int id, Path path, int mask, Stat self, Map<String, Stat> children) {
+            this.id = id;
+            this.path = path;
+            this.mask = mask;
+            this.self = self;
+            this.children = children;
+        }
+    }
+
+    public PollingBackend(long intervalNanos, LongSupplier clock) {
+        if (intervalNanos <= 0) {
+            throw new IllegalArgumentException("interval must be positive");
+        }
+        this.intervalNanos = intervalNanos;
+        this.clock = Objects.requireNonNull(clock);
+        this.nextScan = clock.getAsLong() + intervalNanos;
+    }
+
+    @Override
+    public Backend kind() {
+        return Backend.POLL;
+    }
+
+    @Override
+    public int addWatch(Path path, int mask, int flags) throws IOException {
+        boolean follow = (flags & Masks.DONT_FOLLOW) == 0;
+        Stat self = stat(path, follow);
+        if (self == null) {
+            throw new NoSuchFileException(path.toString());
+        }
+        if ((flags & Masks.ONLYDIR) != 0 && !self.dir()) {
+            throw new NotDirectoryException(path.toString());
+        }
+        if (self.dir() && !Files.isReadable(path)) {
+            throw new AccessDeniedException(path.toString());
+        }
+        Integer existing = self.key() == null ? null : idByKey.get(self.key());
+        if (existing != null && byId.containsKey(existing)) {
+            byId.get(existing).mask |= mask & Masks.ALL_EVENTS;
+            return existing;
+        }
+        int id = nextId++;
+        Watched w = new Watched(id, path, mask & Masks.ALL_EVENTS, self, self.dir() ? list(path) : null);
+        byId.put(id, w);
+        if (self.key() != null) {
+            idByKey.put(self.key(), id);
+        }
+        return id;
+    }
+
+    @Override
+    public void removeWatch(int id) {
+        Watched w = byId.remove(id);
+        if (w != null) {
+            forgetKey(w);
+        }
+        pendingIgnored.add(id); // reported, like inotify, whether or not the watch was still alive
+    }
+
+    @Override
+    public void barrier(long token) {
+        pendingBarriers.add(new long[] {token});
+        wakeup();
+    }
+
+    @Override
+    public Path privatePath() {
+        return null;
+    }
+
+    @Override
+    public void wakeup() {
+        lock.lock();
+        try {
+            wakeRequested = true;
+            woken.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void await(long timeoutNanos, RawEventSink sink) throws IOException {
+        if (pendingBarriers.isEmpty() && pendingIgnored.isEmpty()) {
+            long untilScan = Math.max(0, nextScan - clock.getAsLong());
+            long wait = timeoutNanos < 0 ? untilScan : Math.min(untilScan, timeoutNanos);
+            lock.lock();
+            try {
+                if (!wakeRequested && wait > 0) {
+                    woken.await(wait, TimeUnit.NANOSECONDS);
+                }
+                wakeRequested = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+        for (int id : pendingIgnored) {
+            sink.onEvent(id, Masks.IGNORED, 0, "", false);
+        }
+        pendingIgnored.clear();
+        long now = clock.getAsLong();
+        if (!pendingBarriers.isEmpty() || now - nextScan >= 0) {
+            scan(sink);
+            nextScan = clock.getAsLong() + intervalNanos;
+            List<long[]> barriers = List.copyOf(pendingBarriers);
+            pendingBarriers.clear();
+            for (long[] b : barriers) {
+                sink.onBarrier(b[0]);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        byId.clear();
+        idByKey.clear();
+    }
+
+    private record Gone(Watched from, String name, Stat stat) {
+    }
+
+    private record Came(Watched to, String name, Stat stat) {
+    }
+
+    /** One pass over every watch: the differences since the last pass, renames paired by file key. */
+    // I/O thread only.
+    void scan(RawEventSink sink) {
+        List<Watched> todo = List.copyOf(byId.values());
+        List<Watched> selfGone = new ArrayList<>();
+        List<Gone> dirsGone = new ArrayList<>();
+        while (!todo.isEmpty()) {
+            List<Gone> gone = new ArrayList<>();
+            List<Came> came = new ArrayList<>();
+            for (Watched w : todo) {
+                if (!diff(w, gone, came, sink)) {
+                    selfGone.add(w);
+                }
+            }
+            pair(gone, came, dirsGone, sink);
+            // A watch whose path vanished may have been renamed along with a parent in this very pass:
+            // then pair() moved its path, and it is diffed again at the new one.
+            todo = new ArrayList<>();
+            for (var it = selfGone.iterator(); it.hasNext(); ) {
+                Watched w = it.next();
+                Stat now = stat(w.path, true);
+                if (now != null && Objects.equals(now.key(), w.self.key())) {
+                    it.remove();
+                    todo.add(w);
+                }
+            }
+        }
+        // What vanished with a deleted directory is reported deepest first, as rm -r does it: the entries,
+        // then the directory's own DELETE_SELF and IGNORED, then its DELETE in the parent, so a consumer
+        // that applies the events ends with the tree on disk.
+        selfGone.sort(Comparator.comparingInt((Watched w) -> w.path.getNameCount()).reversed());
+        for (Watched w : selfGone) {
+            if (byId.containsKey(w.id)) {
+                if (w.children != null) {
+                    for (Map.Entry<String, Stat> e : w.children.entrySet()) {
+                        emit(sink, w, Masks.DELETE, 0, e.getKey(), e.getValue().dir());
+                    }
+                }
+                emit(sink, w, Masks.DELETE_SELF, 0, "", false);
+                byId.remove(w.id);
+                forgetKey(w);
+                sink.onEvent(w.id, Masks.IGNORED, 0, "", false);
+            }
+        }
+        dirsGone.sort(Comparator.comparingInt((Gone g) -> g.from().path.getNameCount()).reversed());
+        for (Gone g : dirsGone) {
+            emit(sink, g.from(), Masks.DELETE, 0, g.name(), true);
+        }
+    }
+
+    /** Compares one watch with what it remembered; {@code false} when the watched inode itself is gone. */
+    private boolean diff(Watched w, List<Gone> gone, List<Came> came, RawEventSink sink) {
+        Stat now = stat(w.path, true);
+        if (now == null || !Objects.equals(now.key(), w.self.key()) || now.dir() != w.self.dir()) {
+            return false;
+        }
+        if (w.children == null) {
+            if (now.modifiedSince(w.self)) {
+                emit(sink, w, Masks.MODIFY, 0, "", false);
+            } else if (now.ctimeNanos() != w.self.ctimeNanos()) {
+                emit(sink, w, Masks.ATTRIB, 0, "", false);
+            }
+            w.self = now;
+            return true;
+        }
+        if (now.ctimeNanos() != w.self.ctimeNanos() && now.mtimeNanos() == w.self.mtimeNanos()) {
+            emit(sink, w, Masks.ATTRIB, 0, "", false); // the directory's own mode or owner changed
+        }
+        w.self = now;
+        Map<String, Stat> fresh = list(w.path);
+        for (Map.Entry<String, Stat> e : w.children.entrySet()) {
+            Stat then = e.getValue();
+            Stat seen = fresh.get(e.getKey());
+            if (seen == null || !Objects.equals(seen.key(), then.key()) || seen.dir() != then.dir()) {
+                gone.add(new Gone(w, e.getKey(), then));
+            }
+        }
+        for (Map.Entry<String, Stat> e : fresh.entrySet()) {
+            Stat then = w.children.get(e.getKey());
+            Stat seen = e.getValue();
+            if (then == null || !Objects.equals(seen.key(), then.key()) || seen.dir() != then.dir()) {
+                came.add(new Came(w, e.getKey(), seen));
+            } else if (!seen.dir() && seen.modifiedSince(then)) {
+                emit(sink, w, Masks.MODIFY, 0, e.getKey(), false);
+            } else if (seen.ctimeNanos() != then.ctimeNanos()
+                    && (!seen.dir() || seen.mtimeNanos() == then.mtimeNanos())) {
+                emit(sink, w, Masks.ATTRIB, 0, e.getKey(), seen.dir());
+            }
+        }
+        w.children = fresh;
+        return true;
+    }
+
+    /** Renames are a file key that left one name and arrived at another; the rest are deletes and creates. */
+    private void pair(List<Gone> gone, List<Came> came, List<Gone> dirsGone, RawEventSink sink) {
+        Map<Object, Came> arrivals = new HashMap<>();
+        for (Came c : came) {
+            if (c.stat().key() != null) {
+                arrivals.putIfAbsent(c.stat().key(), c);
+            }
+        }
+        List<Came> unpaired = new ArrayList<>(came);
+        for (Gone g : gone) {
+            Came c = g.stat().key() == null ? null : arrivals.remove(g.stat().key());
+            if (c != null) {
+                int cookie = nextCookie++;
+                emit(sink, g.from(), Masks.MOVED_FROM, cookie, g.name(), g.stat().dir());
+                emit(sink, c.to(), Masks.MOVED_TO, cookie, c.name(), c.stat().dir());
+                unpaired.remove(c);
+                if (g.stat().dir()) {
+                    moveSelf(sink, g.stat().key(), c.to().path.resolve(c.name()));
+                }
+            } else if (g.stat().dir()) {
+                dirsGone.add(g); // after what was inside it, at the end of the pass
+            } else {
+                emit(sink, g.from(), Masks.DELETE, 0, g.name(), false);
+            }
+        }
+        for (Came c : unpaired) {
+            emit(sink, c.to(), Masks.CREATE, 0, c.name(), c.stat().dir());
+        }
+    }
+
+    /** A watched directory that was renamed: like inotify, its watch follows it and says MOVE_SELF. */
+    private void moveSelf(RawEventSink sink, Object key, Path newPath) {
+        Integer id = idByKey.get(key);
+        Watched w = id == null ? null : byId.get(id);
+        if (w == null) {
+            return;
+        }
+        emit(sink, w, Masks.MOVE_SELF, 0, "", false);
+        Path old = w.path;
+        for (Watched other : byId.values()) { // and every watch below it moves along
+            if (other.path.startsWith(old)) {
+                other.path = newPath.resolve(old.relativize(other.path));
+            }
+        }
+    }
+
+    private void emit(RawEventSink sink, Watched w, int kind, int cookie, String name, boolean dir) {
+        if ((w.mask & kind) != 0 || (kind & (Masks.DELETE_SELF | Masks.MOVE_SELF)) != 0) {
+            sink.onEvent(w.id, kind | (dir ? Masks.ISDIR : 0), cookie, name, false);
+        }
+    }
+
+    private void forgetKey(Watched w) {
+        if (w.self.key() != null) {
+            idByKey.remove(w.self.key(), w.id);
+        }
+    }
+
+    private static Map<String, Stat> list(Path dir) {
+        Map<String, Stat> out = new HashMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                Stat s = stat(p, false);
+                if (s != null) { // gone between the listing and the stat: the next scan sees it, or not
+                    out.put(p.getFileName().toString(), s);
+                }
+            }
+        } catch (IOException e) {
+            // unreadable or gone: an empty listing; the directory's own stat tells the rest
+        }
+        return out;
+    }
+
+    private static Stat stat(Path p, boolean follow) {
+        LinkOption[] opts = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+        try {
+            Map<String, Object> a = Files.readAttributes(p, "unix:isDirectory,size,lastModifiedTime,ctime,fileKey", opts);
+            return new Stat((Boolean) a.get("isDirectory"), (Long) a.get("size"),
+                    nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")), a.get("fileKey"));
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            try {
+                var b = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, opts);
+                return new Stat(b.isDirectory(), b.size(), b.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                        b.lastModifiedTime().to(TimeUnit.NANOSECONDS), b.fileKey());
+            } catch (IOException e2) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static long nanos(Object fileTime) {
+        return ((java.nio.file.attribute.FileTime) fileTime).to(TimeUnit.NANOSECONDS);
+    }
+}
