@@ -203,9 +203,10 @@ class MonitorLifecycleTest {
 
     /** Runs {@code script} with {@code bash} in the test directory; paths past PATH_MAX need relative steps. */
     private void shell(String script) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).inheritIO().start();
+        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("exit status of: " + script).isZero();
+        assertThat(p.exitValue()).as("exit status of: " + script + "\n" + output).isZero();
     }
 
     /** inotify watches held by this process, from the {@code inotify wd:} lines of /proc/self/fdinfo. */

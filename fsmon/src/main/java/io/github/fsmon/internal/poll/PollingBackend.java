@@ -47,7 +47,7 @@ public final class PollingBackend implements OsWatcher {
     // I/O thread only, from here on.
     private final Map<Integer, Watched> byId = new LinkedHashMap<>();
     private final Map<Object, Integer> idByKey = new HashMap<>();
-    private final List<long[]> pendingBarriers = new ArrayList<>();
+    private final List<Long> pendingBarriers = new ArrayList<>();
     private final List<Integer> pendingIgnored = new ArrayList<>();
     private int nextId = 1;
     private int nextCookie = 1;
@@ -128,7 +128,7 @@ public final class PollingBackend implements OsWatcher {
 
     @Override
     public void barrier(long token) {
-        pendingBarriers.add(new long[] {token});
+        pendingBarriers.add(token);
         wakeup();
     }
 
@@ -174,10 +174,10 @@ public final class PollingBackend implements OsWatcher {
         if (!pendingBarriers.isEmpty() || now - nextScan >= 0) {
             scan(sink);
             nextScan = clock.getAsLong() + intervalNanos;
-            List<long[]> barriers = List.copyOf(pendingBarriers);
+            List<Long> barriers = List.copyOf(pendingBarriers);
             pendingBarriers.clear();
-            for (long[] b : barriers) {
-                sink.onBarrier(b[0]);
+            for (long token : barriers) {
+                sink.onBarrier(token);
             }
         }
     }
