@@ -4,7 +4,11 @@ package io.github.fsmon;
  * The OS mechanism a {@link FileMonitor} uses. {@link FileMonitor#backend()} tells which one was chosen.
  */
 public enum Backend {
-    /** The best backend for this OS and JVM: {@link #INOTIFY} on Linux. */
+    /**
+     * The best backend for this OS and JVM: {@link #INOTIFY} on Linux; {@link #POLL} where native access
+     * is refused (for example {@code --illegal-native-access=deny}) or the OS has no native backend yet,
+     * with one {@code WARNING} log line that says so and names the {@code --enable-native-access} flag.
+     */
     AUTO,
     /**
      * Linux inotify(7), called through the Foreign Function &amp; Memory API.

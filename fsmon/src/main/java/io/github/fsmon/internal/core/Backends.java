@@ -16,12 +16,26 @@ public final class Backends {
         };
     }
 
-    /** The backend AUTO selects, or {@code null} when none works here. */
+    private static volatile boolean fallbackLogged;
+
+    /**
+     * The backend AUTO selects: inotify on Linux where native access works; otherwise polling, which needs
+     * no native access, with one log line that says why and which flag would allow inotify.
+     */
     static Backend choose() {
         if (InotifyBackend.isSupported()) {
             return Backend.INOTIFY;
         }
-        return null;
+        if (!fallbackLogged) {
+            fallbackLogged = true;
+            boolean linux = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+            System.getLogger("io.github.fsmon").log(System.Logger.Level.WARNING, linux
+                    ? "fsmon: inotify cannot be used (native access refused by the JVM); falling back to the "
+                    + "polling backend. Run java with " + io.github.fsmon.internal.ffm.NativeSupport.nativeAccessFlag()
+                    + " to use inotify."
+                    : "fsmon: no native backend for " + System.getProperty("os.name") + " yet; using the polling backend.");
+        }
+        return Backend.POLL;
     }
 
     static Engine.BackendFactory factory(MonitorConfig config) {

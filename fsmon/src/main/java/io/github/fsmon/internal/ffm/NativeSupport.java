@@ -71,12 +71,17 @@ public final class NativeSupport {
         }
         if (!warned) {
             warned = true;
-            String flag = module.isNamed() ? "--enable-native-access=" + module.getName()
-                    : "--enable-native-access=ALL-UNNAMED";
+            String flag = nativeAccessFlag();
             LOG.log(System.Logger.Level.INFO, "fsmon calls the OS through the Foreign Function & Memory API; "
                     + "run java with " + flag + " to allow it without a warning");
         }
         return false;
+    }
+
+    /** The java option that grants this library native access, as it is loaded now. */
+    public static String nativeAccessFlag() {
+        Module module = NativeSupport.class.getModule();
+        return module.isNamed() ? "--enable-native-access=" + module.getName() : "--enable-native-access=ALL-UNNAMED";
     }
 
     private static volatile boolean warned;

@@ -1,0 +1,31 @@
+package io.github.fsmon.poll;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** AUTO in a JVM that refuses native access: polling, one warning naming the flag, and events still flow. */
+class NativeAccessFallbackTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void autoFallsBackToPollingAndSaysWhichFlagWouldEnableInotify() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String cp = Path.of("target/classes").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath();
+        Process p = new ProcessBuilder(List.of(java, "--illegal-native-access=deny", "-cp", cp,
+                NoNativeAccessProbe.class.getName(), dir.toString())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).as(out).contains("BACKEND POLL", "CREATE true")
+                .contains("falling back to the polling backend", "--enable-native-access=ALL-UNNAMED");
+        assertThat(out.split("falling back", -1)).as("logged once").hasSize(2);
+    }
+}
