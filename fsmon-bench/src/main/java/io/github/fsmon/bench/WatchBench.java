@@ -38,6 +38,8 @@ import java.util.stream.Stream;
  * and 100,000, median of the rounds, alternating the two;</li>
  * <li>{@code heap}: heap bytes per watched directory and per remembered file;</li>
  * <li>{@code latency}: time from {@code createFile} returning to the listener receiving its CREATE;</li>
+ * <li>{@code poll}: one full scan of a 100,000-file tree by the polling backend (a forced {@code sync()})
+ * against a {@code Files.walkFileTree} reading the same attributes, and its heap per entry;</li>
  * <li>{@code burst}: files created in freshly made nested directories ({@code mkdir -p} depth 5, 50 files
  * each, as fast as possible): how many each watcher never reported.</li>
  * </ul>
@@ -62,6 +64,7 @@ public final class WatchBench {
             heap(work);
             latency(work, 500);
             burst(work, rounds);
+            pollScan(work, rounds);
         } finally {
             deleteTree(work);
         }
@@ -288,6 +291,58 @@ public final class WatchBench {
             taker.join();
         }
         return seen.size();
+    }
+
+    // ---- poll ---------------------------------------------------------------------------------------
+
+    private static void pollScan(Path work, int rounds) throws Exception {
+        Path tree = work.resolve("poll");
+        int dirCount = 100;
+        int filesPerDir = 1000;
+        for (int d = 0; d < dirCount; d++) {
+            Path dir = Files.createDirectories(tree.resolve("d" + d));
+            for (int i = 0; i < filesPerDir; i++) {
+                Files.createFile(dir.resolve("file-" + i));
+            }
+        }
+        int entries = dirCount * filesPerDir + dirCount;
+        long[] scan = new long[rounds * 3];
+        long[] walk = new long[rounds * 3];
+        double perEntry;
+        try (FileMonitor monitor = FileMonitor.builder().backend(io.github.fsmon.Backend.POLL)
+                .pollInterval(java.time.Duration.ofHours(1)).build()) {
+            monitor.sync().join();
+            long before = usedHeap();
+            monitor.watch(tree, WatchOptions.recursiveDefaults(), e -> { }).join();
+            perEntry = (double) (usedHeap() - before) / entries;
+            for (int r = 0; r < scan.length; r++) {
+                walk[r] = timeWalk(tree);
+                long t0 = System.nanoTime();
+                monitor.sync().join(); // the polling backend scans every watched directory, then answers
+                scan[r] = System.nanoTime() - t0;
+            }
+        }
+        deleteTree(tree);
+        double s = median(scan) / 1e6;
+        double w = median(walk) / 1e6;
+        System.out.printf("%n## polling: one full scan of %,d files in %d directories (%d scans)%n%n"
+                + "| what | median ms |%n|---|---|%n| fsmon POLL scan (sync) | %.1f |%n"
+                + "| Files.walkFileTree reading BasicFileAttributes | %.1f |%n%n"
+                + "ratio scan / walk: **%.2f**; heap per remembered entry: %.0f bytes (both the engine's and the"
+                + " backend's copies)%n", entries - dirCount, dirCount, scan.length, s, w, s / w, perEntry);
+    }
+
+    private static long timeWalk(Path tree) throws IOException {
+        long t0 = System.nanoTime();
+        long[] count = {0};
+        Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                count[0] += attrs.size() + (attrs.fileKey() == null ? 0 : 1);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return System.nanoTime() - t0 + (count[0] < 0 ? 1 : 0);
     }
 
     // ---- helpers ------------------------------------------------------------------------------------
