@@ -336,7 +336,6 @@ public final class InotifyBackend implements OsWatcher {
         arena.close();
     }
 
-    /** Reads {@code /proc/sys/fs/inotify/...} for messages; -1 when unreadable. */
     /**
      * The limit that was hit: the global sysctl, or the user namespace's own one when that is lower (in a
      * container, {@code fs.inotify.*} shows the host's value while the namespace's is what binds).
@@ -350,6 +349,7 @@ public final class InotifyBackend implements OsWatcher {
         return new WatchLimitException(path, global, g, needed);
     }
 
+    /** Reads a sysctl under {@code /proc/sys} (dots for slashes) for messages; -1 when unreadable. */
     static long readLimit(String sysctl) {
         try {
             // Not Files.readString: /proc files report size 0, and it then returns a truncated value.
