@@ -10,9 +10,8 @@ public final class Backends {
 
     public static boolean isAvailable(Backend backend) {
         return switch (backend) {
-            case AUTO -> choose() != null;
+            case AUTO, POLL -> true; // AUTO ends at polling when nothing better works
             case INOTIFY -> InotifyBackend.isSupported();
-            case POLL -> true;
         };
     }
 
@@ -41,7 +40,7 @@ public final class Backends {
     static Engine.BackendFactory factory(MonitorConfig config) {
         Backend backend = config.backend();
         Backend chosen = backend == Backend.AUTO ? choose() : backend;
-        if (chosen == null || !isAvailable(chosen)) {
+        if (!isAvailable(chosen)) {
             throw new UnsupportedOperationException("fsmon backend " + backend + " is not available on "
                     + System.getProperty("os.name") + " (" + System.getProperty("os.arch") + ")");
         }

@@ -88,8 +88,7 @@ final class Engine implements RawEventSink {
     // I/O thread only.
     private WatchTree tree;
     private Output out;
-    private final Map<Long, CompletableFuture<Void>> barriers = new HashMap<>();
-    private final java.util.Set<Long> readOnly = new java.util.HashSet<>();
+    private final Map<Long, SyncRequest> barriers = new HashMap<>();
     private long nextBarrier = 1;
     private boolean stop;
 
@@ -256,11 +255,10 @@ final class Engine implements RawEventSink {
         for (Request r : left) {
             r.fail(closed);
         }
-        for (CompletableFuture<Void> b : barriers.values()) {
-            b.completeExceptionally(closed);
+        for (SyncRequest b : barriers.values()) {
+            b.result().completeExceptionally(closed);
         }
         barriers.clear();
-        readOnly.clear();
         out.failHeldBarriers(closed);
         tree.shutdown();
         try {
@@ -305,10 +303,7 @@ final class Engine implements RawEventSink {
                 try {
                     os.barrier(token);
                     tree.privatePath = os.privatePath();
-                    barriers.put(token, r.result());
-                    if (r.whenRead()) {
-                        readOnly.add(token);
-                    }
+                    barriers.put(token, r);
                 } catch (IOException e) {
                     r.result().completeExceptionally(e);
                 }
@@ -329,11 +324,11 @@ final class Engine implements RawEventSink {
         // The barrier's own event was queued after everything the caller had done, and the kernel queues
         // both halves of a rename before the rename returns: a source still waiting has no partner.
         tree.expirePendingMoves(true);
-        CompletableFuture<Void> done = barriers.remove(token);
-        if (done != null && readOnly.remove(token)) {
-            done.complete(null);
+        SyncRequest done = barriers.remove(token);
+        if (done != null && done.whenRead()) {
+            done.result().complete(null);
         } else if (done != null) {
-            out.barrier(done);
+            out.barrier(done.result());
         }
     }
 
