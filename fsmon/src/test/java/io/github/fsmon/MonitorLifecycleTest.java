@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,12 +103,12 @@ class MonitorLifecycleTest {
         Set<String> fdsBefore = Leaks.openFds();
         try (FileMonitor monitor = FileMonitor.create()) {
             monitor.sync().join(); // the barrier's own watches exist from here on
-            long baseline = inotifyWatches();
+            long baseline = Leaks.inotifyWatches();
             for (int i = 0; i < 10_000; i++) {
                 Watch w = monitor.watch(dir, WatchOptions.recursiveDefaults(), e -> { }).join();
                 w.cancel().join();
             }
-            assertThat(inotifyWatches()).isEqualTo(baseline);
+            assertThat(Leaks.inotifyWatches()).isEqualTo(baseline);
             Recorder rec = new Recorder();
             monitor.watch(dir, WatchOptions.recursiveDefaults(), rec).join();
             Files.createFile(dir.resolve("a/b/still-works"));
@@ -207,26 +206,5 @@ class MonitorLifecycleTest {
         String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("exit status of: " + script + "\n" + output).isZero();
-    }
-
-    /** inotify watches held by this process, from the {@code inotify wd:} lines of /proc/self/fdinfo. */
-    private static long inotifyWatches() throws IOException {
-        long count = 0;
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : (Iterable<Path>) fds::iterator) {
-                String target;
-                try {
-                    target = Files.readSymbolicLink(fd).toString();
-                } catch (IOException e) {
-                    continue;
-                }
-                if (target.contains("inotify")) {
-                    try (Stream<String> lines = Files.lines(Path.of("/proc/self/fdinfo", fd.getFileName().toString()))) {
-                        count += lines.filter(l -> l.startsWith("inotify wd:")).count();
-                    }
-                }
-            }
-        }
-        return count;
     }
 }

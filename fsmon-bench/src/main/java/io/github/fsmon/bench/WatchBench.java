@@ -111,20 +111,19 @@ public final class WatchBench {
         Path dirsOnly = work.resolve("heap-dirs");
         int dirs = 100_000;
         makeDirTree(dirsOnly, dirs);
-        double perDir = heapDelta(dirsOnly) / dirs;
+        double perDir;
+        try (FileMonitor monitor = FileMonitor.create()) {
+            perDir = heapOfWatch(monitor, dirsOnly) / dirs;
+        }
         deleteTree(dirsOnly);
 
         Path withFiles = work.resolve("heap-files");
         int dirCount = 100;
-        int filesPerDir = 1000;
-        for (int d = 0; d < dirCount; d++) {
-            Path dir = Files.createDirectories(withFiles.resolve("d" + d));
-            for (int i = 0; i < filesPerDir; i++) {
-                Files.createFile(dir.resolve("file-" + i));
-            }
+        int files = makeFileTree(withFiles, dirCount, 1000);
+        double perFile;
+        try (FileMonitor monitor = FileMonitor.create()) {
+            perFile = (heapOfWatch(monitor, withFiles) - perDir * (dirCount + 1)) / files;
         }
-        int files = dirCount * filesPerDir;
-        double perFile = (heapDelta(withFiles) - perDir * (dirCount + 1)) / files;
         deleteTree(withFiles);
         System.out.printf("%n## heap (fsmon)%n%n| what | bytes |%n|---|---|%n"
                 + "| per watched directory (tree of %,d directories) | %.0f |%n"
@@ -132,18 +131,16 @@ public final class WatchBench {
                 perFile);
     }
 
-    /** Heap retained by a monitor watching {@code tree}, with the monitor's fixed cost taken out. */
-    private static double heapDelta(Path tree) throws Exception {
-        try (FileMonitor monitor = FileMonitor.create()) {
-            monitor.sync().join();
-            long before = usedHeap();
-            Watch w = monitor.watch(tree, WatchOptions.recursiveDefaults(), e -> { }).join();
-            long after = usedHeap();
-            if (!w.isActive()) {
-                throw new IllegalStateException("the watch ended");
-            }
-            return after - before;
+    /** Heap that a recursive watch of {@code tree} adds to {@code monitor} (which keeps the watch). */
+    private static double heapOfWatch(FileMonitor monitor, Path tree) throws Exception {
+        monitor.sync().join(); // the monitor's fixed cost (barrier set-up) is paid before measuring
+        long before = usedHeap();
+        Watch w = monitor.watch(tree, WatchOptions.recursiveDefaults(), e -> { }).join();
+        long after = usedHeap();
+        if (!w.isActive()) {
+            throw new IllegalStateException("the watch ended");
         }
+        return after - before;
     }
 
     private static long usedHeap() throws InterruptedException {
@@ -298,23 +295,13 @@ public final class WatchBench {
     private static void pollScan(Path work, int rounds) throws Exception {
         Path tree = work.resolve("poll");
         int dirCount = 100;
-        int filesPerDir = 1000;
-        for (int d = 0; d < dirCount; d++) {
-            Path dir = Files.createDirectories(tree.resolve("d" + d));
-            for (int i = 0; i < filesPerDir; i++) {
-                Files.createFile(dir.resolve("file-" + i));
-            }
-        }
-        int entries = dirCount * filesPerDir + dirCount;
+        int entries = makeFileTree(tree, dirCount, 1000) + dirCount;
         long[] scan = new long[rounds * 3];
         long[] walk = new long[rounds * 3];
         double perEntry;
         try (FileMonitor monitor = FileMonitor.builder().backend(io.github.fsmon.Backend.POLL)
                 .pollInterval(java.time.Duration.ofHours(1)).build()) {
-            monitor.sync().join();
-            long before = usedHeap();
-            monitor.watch(tree, WatchOptions.recursiveDefaults(), e -> { }).join();
-            perEntry = (double) (usedHeap() - before) / entries;
+            perEntry = heapOfWatch(monitor, tree) / entries;
             for (int r = 0; r < scan.length; r++) {
                 walk[r] = timeWalk(tree);
                 long t0 = System.nanoTime();
@@ -355,6 +342,17 @@ public final class WatchBench {
                 Files.createDirectories(top.resolve("c" + c));
             }
         }
+    }
+
+    /** {@code dirs} directories of {@code filesPerDir} empty files each; returns the number of files. */
+    private static int makeFileTree(Path root, int dirs, int filesPerDir) throws IOException {
+        for (int d = 0; d < dirs; d++) {
+            Path dir = Files.createDirectories(root.resolve("d" + d));
+            for (int i = 0; i < filesPerDir; i++) {
+                Files.createFile(dir.resolve("file-" + i));
+            }
+        }
+        return dirs * filesPerDir;
     }
 
     private static void registerAll(WatchService ws, Path root, Map<WatchKey, Path> keys) throws IOException {

@@ -42,7 +42,7 @@ class PermissionDeniedTest {
             Files.setOwner(tree, nobody);
             cmd.addAll(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
         }
-        cmd.add(ProcessHandle.current().info().command().orElseThrow());
+        cmd.add(io.github.fsmon.testing.ChildJvm.java());
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp",
                 classes + ":" + dir.resolve("cp/test"),
                 DeniedProbe.class.getName(), tree.toString()));

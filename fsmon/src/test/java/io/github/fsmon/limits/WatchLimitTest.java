@@ -54,8 +54,8 @@ class WatchLimitTest {
 
     /** Runs the probe with {@code setup} done first inside the namespace; returns its KEY value lines. */
     private Map<String, String> probe(String setup, String... args) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String cp = Path.of("target/classes").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath();
+        String java = io.github.fsmon.testing.ChildJvm.java();
+        String cp = io.github.fsmon.testing.ChildJvm.classPath();
         StringBuilder cmd = new StringBuilder(setup).append(" && exec '").append(java)
                 .append("' --enable-native-access=ALL-UNNAMED -cp '").append(cp).append("' ")
                 .append(LimitProbe.class.getName());

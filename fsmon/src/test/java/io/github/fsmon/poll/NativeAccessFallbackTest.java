@@ -17,8 +17,8 @@ class NativeAccessFallbackTest {
 
     @Test
     void autoFallsBackToPollingAndSaysWhichFlagWouldEnableInotify() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String cp = Path.of("target/classes").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath();
+        String java = io.github.fsmon.testing.ChildJvm.java();
+        String cp = io.github.fsmon.testing.ChildJvm.classPath();
         Process p = new ProcessBuilder(List.of(java, "--illegal-native-access=deny", "-cp", cp,
                 NoNativeAccessProbe.class.getName(), dir.toString())).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -37,6 +37,29 @@ public final class Leaks {
         }
     }
 
+    /** inotify watches held by this process, from the {@code inotify wd:} lines of /proc/self/fdinfo. */
+    public static long inotifyWatches() {
+        long count = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue; // closed between list and read
+                }
+                if (target.contains("inotify")) {
+                    try (Stream<String> lines = Files.lines(Path.of("/proc/self/fdinfo", fd.getFileName().toString()))) {
+                        count += lines.filter(l -> l.startsWith("inotify wd:")).count();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return count;
+    }
+
     /** Live threads whose name starts with {@code fsmon-}. */
     public static long fsmonThreads() {
         return Thread.getAllStackTraces().keySet().stream()
