@@ -36,4 +36,13 @@ public enum Backend {
     public boolean isAvailable() {
         return io.github.fsmon.internal.core.Backends.isAvailable(this);
     }
+
+    /**
+     * One sentence for people: why this backend can or cannot run here (for {@link #AUTO}: which backend
+     * it selects and why), e.g. {@code "not available: the JVM refuses native access; run java with
+     * --enable-native-access=ALL-UNNAMED"}.
+     */
+    public String availability() {
+        return io.github.fsmon.internal.core.Backends.availability(this);
+    }
 }

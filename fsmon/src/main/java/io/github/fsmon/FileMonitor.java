@@ -130,6 +130,12 @@ public interface FileMonitor extends AutoCloseable {
     Backend backend();
 
     /**
+     * Why {@link #backend()} is the one in use, in one sentence: asked for by name, or what
+     * {@link Backend#AUTO} found (for example that the JVM refused native access).
+     */
+    String backendReason();
+
+    /**
      * Stops all watches, releases every OS handle and native buffer, fails pending futures with
      * {@link FileMonitorClosedException} and waits for the I/O and listener threads to exit. No listener
      * is called after it returns (when called from a listener, that listener's own call finishes first).

@@ -1,11 +1,24 @@
 package io.github.fsmon.internal.core;
 
 import io.github.fsmon.Backend;
+import io.github.fsmon.internal.ffm.NativeSupport;
 import io.github.fsmon.internal.linux.InotifyBackend;
 
-/** Which backends exist here, and which one {@link Backend#AUTO} means. */
+import java.util.Locale;
+
+/** Which backends exist here, which one {@link Backend#AUTO} means, and why. */
 public final class Backends {
+    private static final System.Logger LOG = System.getLogger("io.github.fsmon");
+
     private Backends() {
+    }
+
+    /** A backend and the sentence that says why it is the one. */
+    record Choice(Backend backend, String reason) {
+    }
+
+    private static boolean linux() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
     }
 
     public static boolean isAvailable(Backend backend) {
@@ -15,34 +28,48 @@ public final class Backends {
         };
     }
 
-    private static volatile boolean fallbackLogged;
-
-    /**
-     * The backend AUTO selects: inotify on Linux where native access works; otherwise polling, which needs
-     * no native access, with one log line that says why and which flag would allow inotify.
-     */
-    static Backend choose() {
-        if (InotifyBackend.isSupported()) {
-            return Backend.INOTIFY;
-        }
-        if (!fallbackLogged) {
-            fallbackLogged = true;
-            boolean linux = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
-            System.getLogger("io.github.fsmon").log(System.Logger.Level.WARNING, linux
-                    ? "fsmon: inotify cannot be used (native access refused by the JVM); falling back to the "
-                    + "polling backend. Run java with " + io.github.fsmon.internal.ffm.NativeSupport.nativeAccessFlag()
-                    + " to use inotify."
-                    : "fsmon: no native backend for " + System.getProperty("os.name") + " yet; using the polling backend.");
-        }
-        return Backend.POLL;
+    public static String availability(Backend backend) {
+        return switch (backend) {
+            case AUTO -> "selects " + autoChoice().backend() + ": " + autoChoice().reason();
+            case POLL -> "available: needs nothing but file attributes";
+            case INOTIFY -> !linux() ? "not available: inotify exists only on Linux"
+                    : InotifyBackend.isSupported() ? "available: Linux, and the JVM allows native access"
+                    : "not available: the JVM refuses native access; run java with "
+                    + NativeSupport.nativeAccessFlag();
+        };
     }
 
-    static Engine.BackendFactory factory(MonitorConfig config) {
-        Backend backend = config.backend();
-        Backend chosen = backend == Backend.AUTO ? choose() : backend;
+    /** What AUTO selects here: inotify on Linux where native access works, else polling. */
+    static Choice autoChoice() {
+        if (InotifyBackend.isSupported()) {
+            return new Choice(Backend.INOTIFY, "Linux, and the JVM allows native access");
+        }
+        return new Choice(Backend.POLL, linux()
+                ? "the JVM refuses native access, so inotify cannot be used; run java with "
+                + NativeSupport.nativeAccessFlag() + " to use it"
+                : "no native backend for " + System.getProperty("os.name"));
+    }
+
+    private static volatile boolean fallbackLogged;
+
+    static Choice choose(Backend requested) {
+        if (requested != Backend.AUTO) {
+            return new Choice(requested, "asked for by name");
+        }
+        Choice choice = autoChoice();
+        if (choice.backend() != Backend.INOTIFY && linux() && !fallbackLogged) {
+            fallbackLogged = true;
+            LOG.log(System.Logger.Level.WARNING, "fsmon: using the " + choice.backend() + " backend: "
+                    + choice.reason() + ".");
+        }
+        return choice;
+    }
+
+    static Engine.BackendFactory factory(MonitorConfig config, Backend chosen) {
         if (!isAvailable(chosen)) {
-            throw new UnsupportedOperationException("fsmon backend " + backend + " is not available on "
-                    + System.getProperty("os.name") + " (" + System.getProperty("os.arch") + ")");
+            throw new UnsupportedOperationException("fsmon backend " + chosen + " is not available on "
+                    + System.getProperty("os.name") + " (" + System.getProperty("os.arch") + "): "
+                    + availability(chosen));
         }
         return switch (chosen) {
             case INOTIFY -> InotifyBackend::new;

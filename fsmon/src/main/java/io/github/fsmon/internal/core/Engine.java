@@ -73,6 +73,7 @@ final class Engine implements RawEventSink {
     }
 
     private final BackendFactory factory;
+    private final String backendReason;
     private final Dispatcher dispatcher;
     private final ErrorHandler errorHandler;
     private final LongSupplier clock;
@@ -92,8 +93,9 @@ final class Engine implements RawEventSink {
     private long nextBarrier = 1;
     private boolean stop;
 
-    Engine(BackendFactory factory, MonitorConfig config) {
+    Engine(BackendFactory factory, String backendReason, MonitorConfig config) {
         this.factory = factory;
+        this.backendReason = backendReason;
         this.errorHandler = config.errorHandler() != null ? config.errorHandler() : Engine::logError;
         this.clock = config.nanoClock();
         this.movePairingNanos = config.movePairingNanos();
@@ -334,5 +336,9 @@ final class Engine implements RawEventSink {
 
     Backend backend() {
         return os.kind();
+    }
+
+    String backendReason() {
+        return backendReason;
     }
 }

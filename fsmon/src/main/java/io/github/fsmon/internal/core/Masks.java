@@ -34,4 +34,11 @@ public final class Masks {
     public static final int ONLYDIR = 0x0100_0000;
     /** addWatch flag: do not follow a symbolic link at the end of the path. */
     public static final int DONT_FOLLOW = 0x0200_0000;
+    /**
+     * addWatch hint: this is the root of a recursive watch, and the engine will also call addWatch for
+     * every directory below it. A natively recursive backend (ReadDirectoryChangesW with
+     * {@code bWatchSubtree}, the JDK's {@code FILE_TREE}) may cover the whole tree with one OS watch and
+     * answer the later calls with ids that share it; per-directory backends ignore the hint.
+     */
+    public static final int SUBTREE = 0x0400_0000;
 }

@@ -19,7 +19,8 @@ public final class Monitors {
     }
 
     public static FileMonitor create(MonitorConfig config) throws IOException {
-        Engine engine = new Engine(Backends.factory(config), config);
+        Backends.Choice choice = Backends.choose(config.backend());
+        Engine engine = new Engine(Backends.factory(config, choice.backend()), choice.reason(), config);
         engine.start();
         LOG.log(System.Logger.Level.DEBUG, "fsmon monitor started with backend {0} (requested {1})",
                 engine.backend(), config.backend());
@@ -70,6 +71,11 @@ public final class Monitors {
         @Override
         public Backend backend() {
             return backend;
+        }
+
+        @Override
+        public String backendReason() {
+            return engine.backendReason();
         }
 
         @Override

@@ -21,7 +21,7 @@ public interface OsWatcher {
      * Watches {@code path} for the {@code mask} events (adding to any mask the same inode already has).
      * Returns the OS watch id; the same inode reached by another path returns the same id.
      *
-     * @param flags {@link Masks#ONLYDIR} and/or {@link Masks#DONT_FOLLOW}
+     * @param flags {@link Masks#ONLYDIR}, {@link Masks#DONT_FOLLOW}, {@link Masks#SUBTREE}
      * @throws java.nio.file.NoSuchFileException, java.nio.file.NotDirectoryException,
      *         java.nio.file.AccessDeniedException, io.github.fsmon.WatchLimitException,
      *         java.nio.file.FileSystemLoopException, java.nio.file.FileSystemException

@@ -102,7 +102,8 @@ final class WatchTree {
         int id;
         try {
             // Arm first, then look: anything that happens after the OS watch exists is reported.
-            id = os.addWatch(root, osMask(options, true), options.onlyDir() ? Masks.ONLYDIR : 0);
+            id = os.addWatch(root, osMask(options, true),
+                    (options.onlyDir() ? Masks.ONLYDIR : 0) | (options.recursive() ? Masks.SUBTREE : 0));
             try {
                 attrs = Files.readAttributes(root, BasicFileAttributes.class);
             } catch (IOException e) {
