@@ -5,9 +5,11 @@ package io.github.fsmon;
  */
 public enum Backend {
     /**
-     * The best backend for this OS and JVM: {@link #INOTIFY} on Linux; {@link #POLL} where native access
-     * is refused (for example {@code --illegal-native-access=deny}) or the OS has no native backend yet,
-     * with one {@code WARNING} log line that says so and names the {@code --enable-native-access} flag.
+     * The best backend for this OS and JVM: {@link #INOTIFY} on Linux; {@link #JDK} where native access
+     * is refused (for example {@code --illegal-native-access=deny}), with one {@code WARNING} log line that
+     * says so and names the {@code --enable-native-access} flag, and on an OS without a native fsmon
+     * backend. A root on a file system that does not notify (NFS, SMB/CIFS, FUSE, 9p, …) is polled
+     * ({@link #POLL}) instead, with a log line that says so.
      */
     AUTO,
     /**
@@ -30,7 +32,21 @@ public enum Backend {
      * are one {@code MODIFY}, and there are no {@code ACCESS}, {@code OPEN} or {@code CLOSE_*} events.
      * {@link FileMonitor#sync()} scans at once. CPU and I/O grow with the size of the watched trees.
      */
-    POLL;
+    POLL,
+    /**
+     * The JDK's own {@link java.nio.file.WatchService}, one registration per watched directory. It needs
+     * no native access from fsmon, so {@link #AUTO} uses it where the JVM refuses native access and on an
+     * OS without a native fsmon backend. What it cannot give, because the JDK does not report it: rename
+     * cookies from the OS (a delete and a create of the same file key read together are paired into
+     * {@code MOVED_FROM}/{@code MOVED_TO}; halves read apart stay a delete and a create), {@code ACCESS},
+     * {@code OPEN}, {@code CLOSE_*} and {@code MOVE_SELF} events; content and attribute changes are both
+     * {@code MODIFY} (no {@code ATTRIB}). It raises
+     * {@code jdk.nio.file.WatchService.maxEventsPerPoll} to 65536 unless already set (the JDK reads it once
+     * per JVM). On Linux the JDK itself uses inotify, with inotify's limits; on macOS it polls (every 10 s
+     * by default); on Windows it uses ReadDirectoryChangesW. {@link FileMonitor#sync()} creates and deletes
+     * one file in a private temporary directory, because the JDK has no other way to flush.
+     */
+    JDK;
 
     /** Whether this backend can run in this JVM on this OS. */
     public boolean isAvailable() {

@@ -16,7 +16,7 @@ class NativeAccessFallbackTest {
     Path dir;
 
     @Test
-    void autoFallsBackToPollingAndSaysWhichFlagWouldEnableInotify() throws Exception {
+    void autoFallsBackToTheJdkBackendAndSaysWhichFlagWouldEnableInotify() throws Exception {
         String java = io.github.fsmon.testing.ChildJvm.java();
         String cp = io.github.fsmon.testing.ChildJvm.classPath();
         Process p = new ProcessBuilder(List.of(java, "--illegal-native-access=deny", "-cp", cp,
@@ -24,8 +24,8 @@ class NativeAccessFallbackTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).as(out).contains("BACKEND POLL", "CREATE true")
-                .contains("using the POLL backend: the JVM refuses native access", "--enable-native-access=ALL-UNNAMED");
-        assertThat(out.split("using the POLL backend", -1)).as("logged once").hasSize(2);
+        assertThat(out).as(out).contains("BACKEND JDK", "CREATE true")
+                .contains("using the JDK backend: the JVM refuses native access", "--enable-native-access=ALL-UNNAMED");
+        assertThat(out.split("using the JDK backend", -1)).as("logged once").hasSize(2);
     }
 }

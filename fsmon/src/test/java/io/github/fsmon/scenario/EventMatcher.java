@@ -57,23 +57,45 @@ final class EventMatcher {
 
     /**
      * Multiset match: every required line present, and whatever else was delivered is an optional line.
-     * (The parser allows no alternatives in unordered blocks, so each expected line has one text.)
+     * Scripts write no alternatives in unordered blocks, but a backend's rewrite of a block may
+     * ({@link Mechanism}): each event then takes exactly one of its texts, found by backtracking.
      */
     private static boolean matchesUnordered(List<Step.ExpectedEvent> expected, List<String> actual) {
         Map<String, Integer> left = new HashMap<>();
         actual.forEach(a -> left.merge(a, 1, Integer::sum));
+        List<Step.ExpectedEvent> required = new ArrayList<>();
         List<Step.ExpectedEvent> optional = new ArrayList<>();
         for (Step.ExpectedEvent e : expected) {
-            if (e.optional()) {
-                optional.add(e);
-            } else if (left.merge(e.text(), -1, Integer::sum) < 0) {
-                return false;
+            (e.optional() ? optional : required).add(e);
+        }
+        return assign(required, 0, left, optional);
+    }
+
+    private static boolean assign(List<Step.ExpectedEvent> required, int i, Map<String, Integer> left,
+                                  List<Step.ExpectedEvent> optional) {
+        if (i == required.size()) {
+            Map<String, Integer> rest = new HashMap<>(left);
+            for (Step.ExpectedEvent e : optional) {
+                for (String alt : e.alternatives()) {
+                    if (rest.getOrDefault(alt, 0) > 0) {
+                        rest.merge(alt, -1, Integer::sum);
+                        break;
+                    }
+                }
+            }
+            return rest.values().stream().allMatch(v -> v == 0);
+        }
+        for (String alt : required.get(i).alternatives()) {
+            if (left.getOrDefault(alt, 0) > 0) {
+                left.merge(alt, -1, Integer::sum);
+                boolean ok = assign(required, i + 1, left, optional);
+                left.merge(alt, 1, Integer::sum);
+                if (ok) {
+                    return true;
+                }
             }
         }
-        for (Step.ExpectedEvent e : optional) {
-            left.computeIfPresent(e.text(), (k, v) -> v > 0 ? v - 1 : v);
-        }
-        return left.values().stream().allMatch(v -> v == 0);
+        return false;
     }
 
     /**

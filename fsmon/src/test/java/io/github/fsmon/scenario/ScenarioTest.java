@@ -1,5 +1,8 @@
 package io.github.fsmon.scenario;
 
+import io.github.fsmon.Backend;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -9,7 +12,9 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,29 +23,47 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs every scenario script in {@code src/test/resources/scenarios} ({@code *.fss}) as its own test,
  * named after the file. A script that does not parse fails alone, with the line at fault.
  *
- * <p>{@code -Dfsmon.scenario=TEXT} runs only the scripts whose file name contains TEXT.
- * {@code -Dfsmon.backend=poll} runs them against another backend, by hand: the polling backend does not
- * pass them all yet (no {@code CLOSE_*} events, one scan merges a create and its write), so it is not
- * part of the suite until each difference has its commented per-backend override.
+ * <p>The scripts run against every backend available here (scripts × backends): a plain {@code expect}
+ * block is inotify's expectation, which {@link Mechanism} rewrites for a backend that sees less; a block
+ * with {@code backend=NAME} is that backend's own, commented in the script.
+ *
+ * <p>{@code -Dfsmon.scenario=TEXT} runs only the scripts whose file name contains TEXT;
+ * {@code -Dfsmon.backend=poll,jdk} only those backends.
  */
 class ScenarioTest {
     private static final String ONLY = System.getProperty("fsmon.scenario", "");
+    private static final String BACKENDS = System.getProperty("fsmon.backend", "");
+
+    /** The backends to run: every one available here but AUTO (which is one of them), or those asked for. */
+    static List<Backend> backends() {
+        List<Backend> all = Arrays.stream(Backend.values())
+                .filter(b -> b != Backend.AUTO && b.isAvailable()).toList();
+        if (BACKENDS.isEmpty()) {
+            return all;
+        }
+        List<String> wanted = Arrays.asList(BACKENDS.toLowerCase(Locale.ROOT).split(","));
+        return all.stream().filter(b -> wanted.contains(b.name().toLowerCase(Locale.ROOT))).toList();
+    }
 
     @TestFactory
-    Stream<DynamicTest> scenarios() throws IOException {
+    Stream<DynamicNode> scenarios() throws IOException {
         List<Path> scripts;
         try (Stream<Path> files = Files.list(scenarioDirectory())) {
             scripts = files.filter(p -> p.getFileName().toString().endsWith(".fss"))
                     .filter(p -> p.getFileName().toString().contains(ONLY)).sorted().toList();
         }
         assertThat(scripts).as("scenario scripts").isNotEmpty();
-        return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(),
-                script.toUri(), () -> run(script)));
+        List<Backend> backends = backends();
+        assertThat(backends).as("backends to run the scenarios on").isNotEmpty();
+        return backends.stream().map(backend -> DynamicContainer.dynamicContainer(
+                backend.name().toLowerCase(Locale.ROOT),
+                scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(),
+                        script.toUri(), () -> run(script, backend)))));
     }
 
-    private static void run(Path script) throws Exception {
+    private static void run(Path script, Backend backend) throws Exception {
         String text = Files.readString(script, StandardCharsets.UTF_8);
-        new ScenarioRunner(ScenarioParser.parse(script.getFileName().toString(), text)).run();
+        new ScenarioRunner(ScenarioParser.parse(script.getFileName().toString(), text), backend).run();
     }
 
     /**

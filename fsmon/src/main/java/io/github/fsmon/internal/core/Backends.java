@@ -23,7 +23,7 @@ public final class Backends {
 
     public static boolean isAvailable(Backend backend) {
         return switch (backend) {
-            case AUTO, POLL -> true; // AUTO ends at polling when nothing better works
+            case AUTO, POLL, JDK -> true;
             case INOTIFY -> InotifyBackend.isSupported();
         };
     }
@@ -32,6 +32,7 @@ public final class Backends {
         return switch (backend) {
             case AUTO -> "selects " + autoChoice().backend() + ": " + autoChoice().reason();
             case POLL -> "available: needs nothing but file attributes";
+            case JDK -> "available: the JDK's own WatchService, no native access needed";
             case INOTIFY -> !linux() ? "not available: inotify exists only on Linux"
                     : InotifyBackend.isSupported() ? "available: Linux, and the JVM allows native access"
                     : "not available: the JVM refuses native access; run java with "
@@ -39,12 +40,12 @@ public final class Backends {
         };
     }
 
-    /** What AUTO selects here: inotify on Linux where native access works, else polling. */
+    /** What AUTO selects here: inotify on Linux where native access works, else the JDK's WatchService. */
     static Choice autoChoice() {
         if (InotifyBackend.isSupported()) {
             return new Choice(Backend.INOTIFY, "Linux, and the JVM allows native access");
         }
-        return new Choice(Backend.POLL, linux()
+        return new Choice(Backend.JDK, linux()
                 ? "the JVM refuses native access, so inotify cannot be used; run java with "
                 + NativeSupport.nativeAccessFlag() + " to use it"
                 : "no native backend for " + System.getProperty("os.name"));
@@ -75,6 +76,7 @@ public final class Backends {
             case INOTIFY -> InotifyBackend::new;
             case POLL -> () -> new io.github.fsmon.internal.poll.PollingBackend(config.pollIntervalNanos(),
                     config.nanoClock());
+            case JDK -> io.github.fsmon.internal.jdk.WatchServiceBackend::new;
             case AUTO -> throw new AssertionError();
         };
     }

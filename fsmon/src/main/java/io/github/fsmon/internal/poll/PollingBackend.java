@@ -105,7 +105,14 @@ public final class PollingBackend implements OsWatcher {
         }
         Integer existing = self.key() == null ? null : idByKey.get(self.key());
         if (existing != null && byId.containsKey(existing)) {
-            byId.get(existing).mask |= mask & Masks.ALL_EVENTS;
+            Watched w = byId.get(existing);
+            w.mask |= mask & Masks.ALL_EVENTS;
+            Stat there = w.path.equals(path) ? self : stat(w.path, true);
+            if (there == null || !Objects.equals(there.key(), self.key())) {
+                // The same inode under a new name, before a scan found where it went (a scan that is
+                // running now): the watch follows the inode, as inotify's does.
+                w.path = path;
+            }
             return existing;
         }
         int id = nextId++;
@@ -226,6 +233,10 @@ public final class PollingBackend implements OsWatcher {
         // that applies the events ends with the tree on disk.
         selfGone.sort(Comparator.comparingInt((Watched w) -> w.path.getNameCount()).reversed());
         for (Watched w : selfGone) {
+            Stat now = stat(w.path, true);
+            if (now != null && Objects.equals(now.key(), w.self.key())) {
+                continue; // found again at a new path during this pass (see addWatch)
+            }
             if (byId.containsKey(w.id)) {
                 if (w.children != null) {
                     for (Map.Entry<String, Stat> e : w.children.entrySet()) {
@@ -296,8 +307,20 @@ public final class PollingBackend implements OsWatcher {
             }
         }
         List<Came> unpaired = new ArrayList<>(came);
+        // A rename onto an existing name replaces it: like rename(2) and inotify, the MOVED_TO says so,
+        // and the replaced entry gets no DELETE of its own.
+        java.util.Set<Came> renamedOnto = new java.util.HashSet<>();
+        for (Gone g : gone) {
+            Came c = g.stat().key() == null ? null : arrivals.get(g.stat().key());
+            if (c != null) {
+                renamedOnto.add(c);
+            }
+        }
         for (Gone g : gone) {
             Came c = g.stat().key() == null ? null : arrivals.remove(g.stat().key());
+            if (c == null && renamedOnto.stream().anyMatch(r -> r.to() == g.from() && r.name().equals(g.name()))) {
+                continue;
+            }
             if (c != null) {
                 int cookie = nextCookie++;
                 emit(sink, g.from(), Masks.MOVED_FROM, cookie, g.name(), g.stat().dir());
