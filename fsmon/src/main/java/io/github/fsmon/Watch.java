@@ -31,6 +31,15 @@ public interface Watch {
      */
     CompletableFuture<Watch> update(WatchOptions options);
 
+    /**
+     * The directories of this watch that are polled rather than notified by the OS, topmost only (each
+     * stands for its whole subtree): those past the OS watch limit, with
+     * {@link WatchOptions.Builder#pollPastWatchLimit(boolean)}, and, with {@link Backend#AUTO}, those on a
+     * file system that does not notify (NFS, SMB/CIFS, FUSE, 9p, …). Empty when everything is notified or
+     * the watch has ended. Completes on the monitor's I/O thread, so it reflects every earlier request.
+     */
+    CompletableFuture<java.util.Set<Path>> polledDirectories();
+
     /** Adds kinds to the event set, like inotify's {@code IN_MASK_ADD}. */
     default CompletableFuture<Watch> addEvents(EventKind... kinds) {
         return update(options().withAddedEvents(kinds));

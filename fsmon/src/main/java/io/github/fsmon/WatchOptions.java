@@ -45,6 +45,7 @@ public final class WatchOptions {
     private final boolean followSymlinks;
     private final boolean oneShot;
     private final boolean onlyDir;
+    private final boolean pollPastWatchLimit;
     private final List<PathMatcher> nameMatchers;
     private final List<PathMatcher> relativeMatchers;
 
@@ -58,6 +59,7 @@ public final class WatchOptions {
         this.followSymlinks = b.followSymlinks;
         this.oneShot = b.oneShot;
         this.onlyDir = b.onlyDir;
+        this.pollPastWatchLimit = b.pollPastWatchLimit;
         List<PathMatcher> byName = new ArrayList<>();
         List<PathMatcher> byRelative = new ArrayList<>();
         for (String glob : excludeGlobs) {
@@ -95,6 +97,7 @@ public final class WatchOptions {
         b.followSymlinks = followSymlinks;
         b.oneShot = oneShot;
         b.onlyDir = onlyDir;
+        b.pollPastWatchLimit = pollPastWatchLimit;
         return b;
     }
 
@@ -186,13 +189,21 @@ public final class WatchOptions {
     }
 
     /**
+     * Whether the directories that do not fit under the OS watch limit are polled instead of failing the
+     * watch with {@link WatchLimitException}. See {@link Builder#pollPastWatchLimit(boolean)}.
+     */
+    public boolean pollPastWatchLimit() {
+        return pollPastWatchLimit;
+    }
+
+    /**
      * Whether these options and {@code other} watch the same set of directories, that is, differ at most
      * in their event set and one-shot flag (the changes {@link Watch#update} accepts).
      */
     public boolean sameShape(WatchOptions other) {
         return recursive == other.recursive && autoAdd == other.autoAdd && excludeGlobs.equals(other.excludeGlobs)
                 && Objects.equals(excludeFilter, other.excludeFilter) && followSymlinks == other.followSymlinks
-                && onlyDir == other.onlyDir;
+                && onlyDir == other.onlyDir && pollPastWatchLimit == other.pollPastWatchLimit;
     }
 
     @Override
@@ -209,7 +220,8 @@ public final class WatchOptions {
     public String toString() {
         return "WatchOptions[events=" + events + ", recursive=" + recursive + ", autoAdd=" + autoAdd
                 + ", exclude=" + excludeGlobs + (excludeFilter != null ? "+filter" : "")
-                + ", followSymlinks=" + followSymlinks + ", oneShot=" + oneShot + ", onlyDir=" + onlyDir + "]";
+                + ", followSymlinks=" + followSymlinks + ", oneShot=" + oneShot + ", onlyDir=" + onlyDir
+                + (pollPastWatchLimit ? ", pollPastWatchLimit" : "") + "]";
     }
 
     /** Builds {@link WatchOptions}. */
@@ -222,6 +234,7 @@ public final class WatchOptions {
         private boolean followSymlinks;
         private boolean oneShot;
         private boolean onlyDir;
+        private boolean pollPastWatchLimit;
 
         private Builder() {
         }
@@ -280,6 +293,21 @@ public final class WatchOptions {
 
         public Builder onlyDir(boolean onlyDir) {
             this.onlyDir = onlyDir;
+            return this;
+        }
+
+        /**
+         * Degrade instead of failing at the OS watch limit: when a directory cannot get an OS watch because
+         * a limit is reached (on Linux {@code fs.inotify.max_user_watches}, or a container's
+         * {@code user.max_inotify_watches}), that directory and every directory below it are polled
+         * ({@link Backend#POLL}, at {@link FileMonitor.Builder#pollInterval}) while the rest keeps OS
+         * notifications. One {@code WARNING} names the limit; {@link Watch#polledDirectories()} lists the
+         * polled subtrees. Polled subtrees have polling's limits (no {@code CLOSE_*}, changes seen once
+         * per interval). Off by default: then such a watch fails with {@link WatchLimitException} and gives
+         * back the watches it took.
+         */
+        public Builder pollPastWatchLimit(boolean degrade) {
+            this.pollPastWatchLimit = degrade;
             return this;
         }
 

@@ -19,7 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <ul>
  * <li>{@code watches DIR N}: a recursive watch of N directories, more than the limit allows; then,
  * on the same monitor, a watch of one directory, to show that the failed one gave its watches back;</li>
- * <li>{@code instances K}: K monitors, one more than the limit allows.</li>
+ * <li>{@code instances K}: K monitors, one more than the limit allows;</li>
+ * <li>{@code degrade DIR N}: the same tree watched with {@code pollPastWatchLimit}: which directories
+ * are polled, and whether changes in notified and polled ones and in a new polled directory arrive.</li>
  * </ul>
  */
 public final class LimitProbe {
@@ -30,6 +32,7 @@ public final class LimitProbe {
         switch (args[0]) {
             case "watches" -> watches(Path.of(args[1]), Integer.parseInt(args[2]));
             case "instances" -> instances(Integer.parseInt(args[1]));
+            case "degrade" -> degrade(Path.of(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -53,6 +56,39 @@ public final class LimitProbe {
             monitor.sync().join();
             System.out.println("AFTER " + events.stream().map(FileEvent::kind).toList().contains(EventKind.CREATE));
         }
+    }
+
+    private static void degrade(Path dir, int n) throws Exception {
+        Path tree = dir.resolve("tree");
+        for (int i = 0; i < n; i++) {
+            Files.createDirectories(tree.resolve(String.format("d%02d", i)));
+        }
+        List<FileEvent> events = new CopyOnWriteArrayList<>();
+        try (FileMonitor monitor = FileMonitor.builder().pollInterval(java.time.Duration.ofHours(1)).build()) {
+            io.github.fsmon.Watch w = monitor.watch(tree, WatchOptions.builder().recursive(true)
+                    .pollPastWatchLimit(true).build(), events::add).join();
+            System.out.println("RESULT started");
+            java.util.Set<Path> polled = w.polledDirectories().join();
+            System.out.println("POLLED " + polled.size());
+            Path first = tree.resolve("d00");
+            Path last = tree.resolve(String.format("d%02d", n - 1));
+            System.out.println("FIRSTPOLLED " + polled.contains(first));
+            System.out.println("LASTPOLLED " + polled.contains(last));
+            Files.writeString(first.resolve("a"), "x");
+            Files.writeString(last.resolve("b"), "x");
+            Files.createDirectories(last.resolve("new"));
+            monitor.sync().join();
+            Files.writeString(last.resolve("new/c"), "x");
+            monitor.sync().join();
+            System.out.println("SEEN " + seen(events, first.resolve("a"), EventKind.CLOSE_WRITE)
+                    + " " + seen(events, last.resolve("b"), EventKind.CREATE)
+                    + " " + seen(events, last.resolve("new/c"), EventKind.CREATE));
+            System.out.println("ERRORS none");
+        }
+    }
+
+    private static boolean seen(List<FileEvent> events, Path path, EventKind kind) {
+        return events.stream().anyMatch(e -> e.kind() == kind && e.path().equals(path));
     }
 
     private static void instances(int k) {

@@ -44,6 +44,19 @@ class WatchLimitTest {
     }
 
     @Test
+    void withPollPastWatchLimitTheDirectoriesThatDoNotFitArePolledAndNothingIsLost() throws Exception {
+        Map<String, String> out = probe("echo 20 > /proc/sys/user/max_inotify_watches", "degrade", dir.toString(), "50");
+        assertThat(out.get("RESULT")).isEqualTo("started");
+        // 20 watches: two for the monitor's barrier pipes, then the root and 17 directories; each of the
+        // other 33 is a polled subtree of its own.
+        assertThat(out.get("POLLED")).isEqualTo("33");
+        assertThat(out.get("FIRSTPOLLED")).isEqualTo("false");
+        assertThat(out.get("LASTPOLLED")).isEqualTo("true");
+        assertThat(out.get("SEEN")).as("notified file, polled file, file in a new polled directory")
+                .isEqualTo("true true true");
+    }
+
+    @Test
     void oneMonitorMoreThanTheInstanceLimitFailsWithTheSetting() throws Exception {
         Map<String, String> out = probe("echo 2 > /proc/sys/user/max_inotify_instances", "instances", "3");
         assertThat(out.get("RESULT")).isEqualTo("io.github.fsmon.WatchLimitException");

@@ -4,6 +4,7 @@ import io.github.fsmon.Backend;
 import io.github.fsmon.internal.ffm.NativeSupport;
 import io.github.fsmon.internal.linux.InotifyBackend;
 
+import java.io.IOException;
 import java.util.Locale;
 
 /** Which backends exist here, which one {@link Backend#AUTO} means, and why. */
@@ -72,12 +73,26 @@ public final class Backends {
                     + System.getProperty("os.name") + " (" + System.getProperty("os.arch") + "): "
                     + availability(chosen));
         }
-        return switch (chosen) {
+        Engine.BackendFactory poll = () -> new io.github.fsmon.internal.poll.PollingBackend(
+                config.pollIntervalNanos(), config.nanoClock());
+        Engine.BackendFactory notifying = switch (chosen) {
             case INOTIFY -> InotifyBackend::new;
-            case POLL -> () -> new io.github.fsmon.internal.poll.PollingBackend(config.pollIntervalNanos(),
-                    config.nanoClock());
             case JDK -> io.github.fsmon.internal.jdk.WatchServiceBackend::new;
+            case POLL -> null;
             case AUTO -> throw new AssertionError();
         };
+        if (notifying == null) {
+            return poll;
+        }
+        // Polling beside the notifying backend: for roots on file systems that do not notify (AUTO only:
+        // a backend asked for by name is used as asked) and for what does not fit under the watch limit.
+        boolean pollRemote = config.backend() == Backend.AUTO;
+        return () -> new RoutingBackend(notifying.open(), () -> {
+            try {
+                return poll.open();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, pollRemote, config.fileSystemType(), config.pollIntervalNanos());
     }
 }

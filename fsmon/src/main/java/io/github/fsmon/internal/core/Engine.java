@@ -62,6 +62,12 @@ final class Engine implements RawEventSink {
         }
     }
 
+    private record PolledRequest(WatchImpl watch, CompletableFuture<java.util.Set<Path>> result) implements Request {
+        public void fail(Throwable error) {
+            result.complete(java.util.Set.of());
+        }
+    }
+
     private record CloseRequest() implements Request {
         public void fail(Throwable error) {
         }
@@ -144,6 +150,12 @@ final class Engine implements RawEventSink {
     CompletableFuture<Void> cancel(WatchImpl watch) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         submit(new CancelRequest(watch, result));
+        return result;
+    }
+
+    CompletableFuture<java.util.Set<Path>> polledDirectories(WatchImpl watch) {
+        CompletableFuture<java.util.Set<Path>> result = new CompletableFuture<>();
+        submit(new PolledRequest(watch, result));
         return result;
     }
 
@@ -310,6 +322,7 @@ final class Engine implements RawEventSink {
                     r.result().completeExceptionally(e);
                 }
             }
+            case PolledRequest r -> r.result().complete(java.util.Collections.unmodifiableSet(tree.polledDirectories(r.watch())));
             case CloseRequest r -> stop = true;
         }
     }

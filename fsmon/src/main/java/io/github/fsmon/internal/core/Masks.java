@@ -41,4 +41,6 @@ public final class Masks {
      * answer the later calls with ids that share it; per-directory backends ignore the hint.
      */
     public static final int SUBTREE = 0x0400_0000;
+    /** addWatch hint: at the OS watch limit, poll this directory rather than fail ({@link RoutingBackend}). */
+    public static final int DEGRADE = 0x0800_0000;
 }

@@ -15,7 +15,16 @@ import java.util.function.LongSupplier;
  * @param errorHandler       where stray errors go, or {@code null} to log them
  * @param movePairingNanos   how long a directory renamed away waits for the other half of the rename
  * @param nanoClock          the monotonic clock used for every timeout (injectable for tests)
+ * @param pollIntervalNanos  how often polled directories are scanned
+ * @param fileSystemType     the file-system type of a path, which decides whether AUTO polls it
  */
 public record MonitorConfig(Backend backend, Executor executor, int queueCapacity, ErrorHandler errorHandler,
-                            long movePairingNanos, LongSupplier nanoClock, long pollIntervalNanos) {
+                            long movePairingNanos, LongSupplier nanoClock, long pollIntervalNanos,
+                            java.util.function.Function<java.nio.file.Path, String> fileSystemType) {
+
+    public MonitorConfig(Backend backend, Executor executor, int queueCapacity, ErrorHandler errorHandler,
+                         long movePairingNanos, LongSupplier nanoClock, long pollIntervalNanos) {
+        this(backend, executor, queueCapacity, errorHandler, movePairingNanos, nanoClock, pollIntervalNanos,
+                new MountTable(nanoClock));
+    }
 }

@@ -49,6 +49,11 @@ public interface OsWatcher {
      */
     void barrier(long token) throws IOException;
 
+    /** Whether this watch is served by polling rather than by OS notifications ({@link RoutingBackend}). */
+    default boolean isPolled(int id) {
+        return false;
+    }
+
     /** A path the backend uses for itself, whose events must never reach users; or {@code null}. */
     Path privatePath();
 

@@ -73,6 +73,11 @@ final class WatchImpl implements Watch {
     }
 
     @Override
+    public CompletableFuture<java.util.Set<java.nio.file.Path>> polledDirectories() {
+        return engine.polledDirectories(this);
+    }
+
+    @Override
     public CompletableFuture<Void> cancel() {
         synchronized (this) {
             if (cancelled == null) {

@@ -103,7 +103,8 @@ final class WatchTree {
         try {
             // Arm first, then look: anything that happens after the OS watch exists is reported.
             id = os.addWatch(root, osMask(options, true),
-                    (options.onlyDir() ? Masks.ONLYDIR : 0) | (options.recursive() ? Masks.SUBTREE : 0));
+                    (options.onlyDir() ? Masks.ONLYDIR : 0) | (options.recursive() ? Masks.SUBTREE : 0)
+                            | (options.pollPastWatchLimit() ? Masks.DEGRADE : 0));
             try {
                 attrs = Files.readAttributes(root, BasicFileAttributes.class);
             } catch (IOException e) {
@@ -241,7 +242,8 @@ final class WatchTree {
     /** Arms an OS watch on a subdirectory and places it in {@code parent}'s watch tree; null if it cannot be watched. */
     private Placement arm(Placement parent, String name, Path path, boolean initial) throws WatchLimitException {
         WatchImpl w = parent.watch;
-        int flags = Masks.ONLYDIR | (w.options().followSymlinks() ? 0 : Masks.DONT_FOLLOW);
+        int flags = Masks.ONLYDIR | (w.options().followSymlinks() ? 0 : Masks.DONT_FOLLOW)
+                | (w.options().pollPastWatchLimit() ? Masks.DEGRADE : 0);
         int id;
         try {
             id = os.addWatch(path, osMask(w.options(), true), flags);
@@ -323,7 +325,8 @@ final class WatchTree {
             Placement p = todo.pop();
             try {
                 int id = os.addWatch(p.path, osMask(options, p.directory),
-                        p.directory ? Masks.ONLYDIR | Masks.DONT_FOLLOW : 0);
+                        (p.directory ? Masks.ONLYDIR | Masks.DONT_FOLLOW : 0)
+                                | (options.pollPastWatchLimit() ? Masks.DEGRADE : 0));
                 if (id != p.dirWatch.id) {
                     releaseIfUnused(id); // the path now names another inode; the old one is still watched
                 }
@@ -340,6 +343,30 @@ final class WatchTree {
         }
         w.setOptions(options);
         result.complete(w);
+    }
+
+    /** The topmost polled directories of {@code w}: polled ones whose parent in the watch is not. */
+    java.util.Set<Path> polledDirectories(WatchImpl w) {
+        java.util.Set<Path> out = new java.util.TreeSet<>();
+        if (w.root == null || !w.isActive()) {
+            return out;
+        }
+        java.util.ArrayDeque<Placement> todo = new java.util.ArrayDeque<>();
+        todo.add(w.root);
+        while (!todo.isEmpty()) {
+            Placement p = todo.poll();
+            if (os.isPolled(p.dirWatch.id) && (p.parent == null || !os.isPolled(p.parent.dirWatch.id))) {
+                out.add(p.path);
+            }
+            if (p.children != null) {
+                for (Entry e : p.children.values()) {
+                    if (e.sub != null && !e.sub.detached) {
+                        todo.add(e.sub);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** One OS event (see {@link RawEventSink#onEvent}). */

@@ -92,6 +92,8 @@ public final class InotifyBackend implements OsWatcher {
             synchronized (wakeLock) {
                 eventFd = efd;
             }
+            // Now, while watches are free: sync() must work even once a tree has used up the watch limit.
+            openBarrierPipes();
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -237,7 +239,7 @@ public final class InotifyBackend implements OsWatcher {
     @Override
     public void barrier(long token) throws IOException {
         if (barrierWd[0] < 0) {
-            openBarrierPipes();
+            openBarrierPipes(); // replaced after an overflow
         }
         int pipe = nextBarrierPipe;
         nextBarrierPipe ^= 1;

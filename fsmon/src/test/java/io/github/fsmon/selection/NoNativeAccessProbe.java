@@ -1,4 +1,4 @@
-package io.github.fsmon.poll;
+package io.github.fsmon.selection;
 
 import io.github.fsmon.EventKind;
 import io.github.fsmon.FileEvent;

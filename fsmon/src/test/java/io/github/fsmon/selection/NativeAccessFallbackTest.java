@@ -1,4 +1,4 @@
-package io.github.fsmon.poll;
+package io.github.fsmon.selection;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
