@@ -68,6 +68,25 @@ class PollingBackendTest {
     }
 
     @Test
+    void ownerAndLinkChangesAreAttribAndCostNothingWhenAttribIsNotAsked() throws Exception {
+        Files.writeString(dir.resolve("f"), "x");
+        Files.writeString(dir.resolve("g"), "x");
+        Watch watch = monitor.watch(dir, WatchOptions.builder().events(EventKind.CREATE, EventKind.MODIFY,
+                EventKind.DELETE).build(), rec).join();
+        Files.setPosixFilePermissions(dir.resolve("f"), PosixFilePermissions.fromString("r--------"));
+        assertThat(step()).isEmpty(); // not asked for (and the scan did not read the ctime)
+        watch.addEvents(EventKind.ATTRIB).join();
+        assertThat(step()).isEmpty(); // the ctime seen first is the baseline, not a change
+        // ctime-only changes: same mode, size and mtime, only the inode's change time moves
+        // (chown to the same owner still moves the ctime, so this works without root too)
+        String owner = Files.getOwner(dir.resolve("f")).getName();
+        Files.setOwner(dir.resolve("f"), dir.getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName(owner.equals("root") ? "nobody" : owner));
+        Files.createLink(dir.resolve("g-link"), dir.resolve("g"));
+        assertThat(step()).containsExactlyInAnyOrder("ATTRIB f", "ATTRIB g", "CREATE g-link");
+    }
+
+    @Test
     void anMtimeOnlyChangeIsAModify() throws Exception {
         Files.writeString(dir.resolve("f"), "same size");
         monitor.watch(dir, WatchOptions.defaults(), rec).join();

@@ -34,6 +34,8 @@ final class FsActions {
         MKDIRS,
         /** {@code touch P}: an existing entry gets a new modification time; otherwise an empty file is created. */
         TOUCH,
+        /** {@code touch -d @SECONDS P}: like touch, with that exact modification time. Args: P, SECONDS. */
+        TOUCH_AT,
         /** {@code echo TEXT > P}: creates or truncates, then writes TEXT and a newline, in one open. Args: P, TEXT. */
         WRITE,
         /** {@code echo TEXT >> P}: appends TEXT and a newline (creating P if missing). Args: P, TEXT. */
@@ -81,6 +83,13 @@ final class FsActions {
             case MKDIR -> Files.createDirectory(resolve(args.get(0)));
             case MKDIRS -> Files.createDirectories(resolve(args.get(0)));
             case TOUCH -> touch(resolve(args.get(0)));
+            case TOUCH_AT -> {
+                Path p = resolve(args.get(0));
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createFile(p);
+                }
+                Files.setLastModifiedTime(p, FileTime.from(Instant.ofEpochSecond(Long.parseLong(args.get(1)))));
+            }
             case WRITE -> Files.writeString(resolve(args.get(0)), args.get(1) + "\n", StandardCharsets.UTF_8);
             case APPEND -> Files.writeString(resolve(args.get(0)), args.get(1) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);

@@ -373,7 +373,19 @@ final class ScenarioParser {
         List<Word> operands = flag ? args.subList(1, args.size()) : args;
         switch (command) {
             case "mkdir" -> each(text, noFlagBut(option, "-p") ? Op.MKDIRS : Op.MKDIR, operands);
-            case "touch" -> each(text, noFlag(option, Op.TOUCH), operands);
+            case "touch" -> {
+                if ("-d".equals(option)) { // touch -d @SECONDS P...: an exact modification time
+                    if (operands.size() < 2 || !operands.get(0).text().matches("@[0-9]{1,12}")) {
+                        throw error("touch -d takes @SECONDS (since 1970) and one or more paths");
+                    }
+                    String seconds = operands.get(0).text().substring(1);
+                    for (String p : paths(operands.subList(1, operands.size()), 1, Integer.MAX_VALUE)) {
+                        add(text, Op.TOUCH_AT, List.of(p, seconds));
+                    }
+                } else {
+                    each(text, noFlag(option, Op.TOUCH), operands);
+                }
+            }
             case "rm" -> each(text, noFlagBut(option, "-r") ? Op.REMOVE_TREE : Op.REMOVE, operands);
             case "rmdir" -> each(text, noFlag(option, Op.RMDIR), operands);
             case "mv" -> add(text, noFlag(option, Op.MOVE), paths(operands, 2, 2));
