@@ -44,11 +44,12 @@ import java.util.concurrent.TimeUnit;
  *       signalled keys whose file keys (device and inode) are equal become {@code MOVED_FROM} /
  *       {@code MOVED_TO} with one cookie, within or across watched directories. The halves of a rename
  *       read in different batches stay a delete and a create.</li>
- *   <li>Content or attributes: the JDK reports both as {@code ENTRY_MODIFY}. A change of size or
- *       modification time is {@code MODIFY}, anything else {@code ATTRIB}.</li>
- *   <li>No {@code ACCESS}, {@code OPEN}, {@code CLOSE_*} nor {@code MOVE_SELF} (a moved root keeps its
- *       key silently); a deleted directory's key is invalidated, which becomes {@code DELETE_SELF} then
- *       {@code IGNORED}.</li>
+ *   <li>Content or attributes: the JDK reports both as {@code ENTRY_MODIFY}, which becomes {@code MODIFY};
+ *       there is no {@code ATTRIB}.</li>
+ *   <li>No {@code ACCESS}, {@code OPEN} nor {@code CLOSE_*}. A moved watched directory keeps its key
+ *       without a word from the JDK: when events next arrive from it and its path names another inode or
+ *       none, it is reported as {@code MOVE_SELF}. A deleted directory's key is invalidated, which becomes
+ *       {@code DELETE_SELF} then {@code IGNORED}.</li>
  *   <li>A key's own list overflowing ({@code jdk.nio.file.WatchService.maxEventsPerPoll}, raised here to
  *       65536 unless set) or the OS queue overflowing arrives as {@code OVERFLOW}: it becomes the engine's
  *       overflow, which rescans and reports the differences.</li>
