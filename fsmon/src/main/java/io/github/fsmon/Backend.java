@@ -35,6 +35,7 @@ public enum Backend {
      * {@code MOVED_FROM}/{@code MOVED_TO} with one cookie for a file key that left one name and arrived at
      * another, within and across watched directories, {@code MOVE_SELF}, {@code DELETE_SELF}. A name whose
      * file key changed was replaced: {@code DELETE} then {@code CREATE}, even when size and time match.
+     * Contents are not read unless a watch asks for it ({@link WatchOptions.Builder#compareContent}).
      *
      * <p>What it cannot see: a change undone between two scans; how many changes happened (several writes
      * are one {@code MODIFY}, and a file created and written is one {@code CREATE}); an entry created and

@@ -46,6 +46,7 @@ public final class WatchOptions {
     private final boolean oneShot;
     private final boolean onlyDir;
     private final boolean pollPastWatchLimit;
+    private final boolean compareContent;
     private final List<PathMatcher> nameMatchers;
     private final List<PathMatcher> relativeMatchers;
 
@@ -60,6 +61,7 @@ public final class WatchOptions {
         this.oneShot = b.oneShot;
         this.onlyDir = b.onlyDir;
         this.pollPastWatchLimit = b.pollPastWatchLimit;
+        this.compareContent = b.compareContent;
         List<PathMatcher> byName = new ArrayList<>();
         List<PathMatcher> byRelative = new ArrayList<>();
         for (String glob : excludeGlobs) {
@@ -98,6 +100,7 @@ public final class WatchOptions {
         b.oneShot = oneShot;
         b.onlyDir = onlyDir;
         b.pollPastWatchLimit = pollPastWatchLimit;
+        b.compareContent = compareContent;
         return b;
     }
 
@@ -197,13 +200,22 @@ public final class WatchOptions {
     }
 
     /**
+     * Whether a polled file's content is compared too, not only its size and times. See
+     * {@link Builder#compareContent(boolean)}.
+     */
+    public boolean compareContent() {
+        return compareContent;
+    }
+
+    /**
      * Whether these options and {@code other} watch the same set of directories, that is, differ at most
      * in their event set and one-shot flag (the changes {@link Watch#update} accepts).
      */
     public boolean sameShape(WatchOptions other) {
         return recursive == other.recursive && autoAdd == other.autoAdd && excludeGlobs.equals(other.excludeGlobs)
                 && Objects.equals(excludeFilter, other.excludeFilter) && followSymlinks == other.followSymlinks
-                && onlyDir == other.onlyDir && pollPastWatchLimit == other.pollPastWatchLimit;
+                && onlyDir == other.onlyDir && pollPastWatchLimit == other.pollPastWatchLimit
+                && compareContent == other.compareContent;
     }
 
     @Override
@@ -221,7 +233,8 @@ public final class WatchOptions {
         return "WatchOptions[events=" + events + ", recursive=" + recursive + ", autoAdd=" + autoAdd
                 + ", exclude=" + excludeGlobs + (excludeFilter != null ? "+filter" : "")
                 + ", followSymlinks=" + followSymlinks + ", oneShot=" + oneShot + ", onlyDir=" + onlyDir
-                + (pollPastWatchLimit ? ", pollPastWatchLimit" : "") + "]";
+                + (pollPastWatchLimit ? ", pollPastWatchLimit" : "") + (compareContent ? ", compareContent" : "")
+                + "]";
     }
 
     /** Builds {@link WatchOptions}. */
@@ -235,6 +248,7 @@ public final class WatchOptions {
         private boolean oneShot;
         private boolean onlyDir;
         private boolean pollPastWatchLimit;
+        private boolean compareContent;
 
         private Builder() {
         }
@@ -308,6 +322,20 @@ public final class WatchOptions {
          */
         public Builder pollPastWatchLimit(boolean degrade) {
             this.pollPastWatchLimit = degrade;
+            return this;
+        }
+
+        /**
+         * Where the watch is polled ({@link Backend#POLL}, or directories {@link Backend#AUTO} polls),
+         * also compare each regular file's content (a CRC-32C of its bytes) with the previous scan's, so a
+         * write that keeps the size and the modification time is still a {@code MODIFY}: file systems
+         * with coarse timestamps (FAT's 2 s, some network mounts' cached attributes), or tools that put
+         * the old time back. This reads every watched file in full on every scan, so keep it for small
+         * trees. Off by default. Backends that are notified of writes ({@link Backend#INOTIFY},
+         * {@link Backend#JDK}) need no comparison and ignore it.
+         */
+        public Builder compareContent(boolean compare) {
+            this.compareContent = compare;
             return this;
         }
 

@@ -57,8 +57,8 @@ final class EventMatcher {
 
     /**
      * Multiset match: every required line present, and whatever else was delivered is an optional line.
-     * Scripts write no alternatives in unordered blocks, but a backend's rewrite of a block may
-     * ({@link Mechanism}): each event then takes exactly one of its texts, found by backtracking.
+     * An event with alternatives (written in the script, or by a backend's rewrite of a block in
+     * {@link Mechanism}) takes exactly one of its texts, found by backtracking.
      */
     private static boolean matchesUnordered(List<Step.ExpectedEvent> expected, List<String> actual) {
         Map<String, Integer> left = new HashMap<>();

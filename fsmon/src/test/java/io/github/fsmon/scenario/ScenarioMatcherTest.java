@@ -64,6 +64,18 @@ class ScenarioMatcherTest {
     }
 
     @Test
+    void unorderedAlternativesAreAssignedByBacktracking() {
+        // "DELETE a" could serve either event; only giving it to the second makes the rest fit
+        List<Step.ExpectedEvent> block = List.of(
+                new Step.ExpectedEvent(1, List.of("DELETE a", "MOVED_FROM a"), false),
+                new Step.ExpectedEvent(2, List.of("DELETE a", "DELETE b"), false));
+        assertThat(EventMatcher.matches(block, List.of("DELETE b", "DELETE a"), true)).isTrue();
+        assertThat(EventMatcher.matches(block, List.of("DELETE a", "MOVED_FROM a"), true)).isTrue();
+        assertThat(EventMatcher.matches(block, List.of("MOVED_FROM a", "DELETE c"), true)).isFalse();
+        assertThat(EventMatcher.matches(block, List.of("DELETE a"), true)).isFalse();
+    }
+
+    @Test
     void diffMarksMissingAndUnexpectedLines() {
         assertThat(EventMatcher.diff(exp("CREATE a", "MODIFY a", "DELETE a"), List.of("CREATE a", "ATTRIB a", "DELETE a"),
                 false)).containsExactly("  CREATE a", "- MODIFY a", "+ ATTRIB a", "  DELETE a");

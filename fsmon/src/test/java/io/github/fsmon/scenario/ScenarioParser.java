@@ -203,9 +203,6 @@ final class ScenarioParser {
                 start = i + 1;
             }
         }
-        if (alternatives.size() > 1 && block.unordered()) {
-            throw error("alternatives (A | B) are only allowed in ordered expect blocks");
-        }
         return new Step.ExpectedEvent(lineNo, alternatives, optional);
     }
 

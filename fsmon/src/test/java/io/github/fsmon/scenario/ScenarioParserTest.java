@@ -110,7 +110,6 @@ class ScenarioParserTest {
             watch\\nexpect\\n  CREATE a b => 3: an event line is
             watch\\nexpect\\n  DELETE a <- b => 3: only MOVED_TO has a source
             watch\\nexpect\\nexpect => 3: this checkpoint already has a block
-            watch\\nexpect unordered\\n  CREATE a | CREATE b => 3: alternatives (A | B) are only allowed in ordered
             watch\\nexpect\\n  CREATE a | => 3: an event line is
             watch\\nexpect solaris => 2: unknown expect option 'solaris'
             watch\\ntouch "unclosed => 2: unclosed quote
@@ -119,6 +118,7 @@ class ScenarioParserTest {
             watch\\nmv a => 2: expected 2 path(s)
             watch\\nrm -f a => 2: unknown option -f
             watch\\nchmod 999 a => 2: mode must be three octal digits
+            watch\\ntouch -d 123 a => 2: touch -d takes @SECONDS
             watch\\necho hi a => 2: echo needs TEXT
             watch recursive events=create,bogus => 1: unknown event kind in events=: bogus
             watch a b => 1: watch takes one path

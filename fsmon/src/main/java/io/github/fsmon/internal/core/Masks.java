@@ -43,4 +43,11 @@ public final class Masks {
     public static final int SUBTREE = 0x0400_0000;
     /** addWatch hint: at the OS watch limit, poll this directory rather than fail ({@link RoutingBackend}). */
     public static final int DEGRADE = 0x0800_0000;
+    /** addWatch hint: a polling backend also compares file contents ({@code WatchOptions.compareContent}). */
+    public static final int CONTENT = 0x1000_0000;
+
+    /** The hints that follow a watch's options to every directory it arms. */
+    public static int hints(io.github.fsmon.WatchOptions options) {
+        return (options.pollPastWatchLimit() ? DEGRADE : 0) | (options.compareContent() ? CONTENT : 0);
+    }
 }

@@ -104,7 +104,7 @@ final class WatchTree {
             // Arm first, then look: anything that happens after the OS watch exists is reported.
             id = os.addWatch(root, osMask(options, true),
                     (options.onlyDir() ? Masks.ONLYDIR : 0) | (options.recursive() ? Masks.SUBTREE : 0)
-                            | (options.pollPastWatchLimit() ? Masks.DEGRADE : 0));
+                            | Masks.hints(options));
             try {
                 attrs = Files.readAttributes(root, BasicFileAttributes.class);
             } catch (IOException e) {
@@ -208,8 +208,12 @@ final class WatchTree {
                     BasicFileAttributes a;
                     try {
                         a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    } catch (IOException gone) {
+                    } catch (NoSuchFileException gone) {
                         continue; // deleted since listed: its DELETE will not be reported either
+                    } catch (IOException e) {
+                        // cannot be looked at (a path past PATH_MAX, an I/O error): say so, go on with the rest
+                        errors.onError(w, e);
+                        continue;
                     }
                     Entry e = new Entry(a);
                     if (synthetic) {
@@ -243,7 +247,7 @@ final class WatchTree {
     private Placement arm(Placement parent, String name, Path path, boolean initial) throws WatchLimitException {
         WatchImpl w = parent.watch;
         int flags = Masks.ONLYDIR | (w.options().followSymlinks() ? 0 : Masks.DONT_FOLLOW)
-                | (w.options().pollPastWatchLimit() ? Masks.DEGRADE : 0);
+                | Masks.hints(w.options());
         int id;
         try {
             id = os.addWatch(path, osMask(w.options(), true), flags);
@@ -326,7 +330,7 @@ final class WatchTree {
             try {
                 int id = os.addWatch(p.path, osMask(options, p.directory),
                         (p.directory ? Masks.ONLYDIR | Masks.DONT_FOLLOW : 0)
-                                | (options.pollPastWatchLimit() ? Masks.DEGRADE : 0));
+                                | Masks.hints(options));
                 if (id != p.dirWatch.id) {
                     releaseIfUnused(id); // the path now names another inode; the old one is still watched
                 }

@@ -69,7 +69,7 @@ public final class WatchServiceBackend implements OsWatcher {
     private static final String MAX_EVENTS_PROPERTY = "jdk.nio.file.WatchService.maxEventsPerPoll";
     private static final Object WAKE = new Object();
     private static final String BARRIER_PREFIX = "b";
-    private static final long PAIRING_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long PAIRING_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     static {
         // Read once by the JDK when its first watch key class loads; the default (512) overflows a key
@@ -481,8 +481,13 @@ public final class WatchServiceBackend implements OsWatcher {
                 }
             } else if (kind == StandardWatchEventKinds.ENTRY_CREATE) {
                 Child now = created[i];
-                if (now != null) {
-                    dir.children.put(name, now);
+                Child before = now == null ? null : dir.children.put(name, now);
+                if (cookies[i] == 0 && before != null && before.key() != null
+                        && !before.key().equals(now.key())) {
+                    // Another file took a known name without a delete: the other half of a rename over
+                    // it was read apart (or came from outside). The old entry is gone; say so first, as
+                    // a plain create of a known name would be taken for the one already reported.
+                    report(sink, dir, Masks.DELETE | (before.dir() ? Masks.ISDIR : 0), 0, name);
                 }
                 int isDir = now != null && now.dir() ? Masks.ISDIR : 0;
                 if (cookies[i] != 0 && isDir != 0) {

@@ -32,6 +32,11 @@ import java.util.function.LongSupplier;
  * vanished from one watched directory and appeared under another name or in another watched directory
  * with the same file key is a rename: {@code MOVED_FROM} and {@code MOVED_TO} with one cookie.
  *
+ * <p>The ctime is read only for watches that ask for {@code ATTRIB} (the JDK's typed basic attributes
+ * read as fast as a tree walk; the name-based {@code unix:} view with the ctime is slower), and file
+ * contents only for watches with {@link Masks#CONTENT} ({@code WatchOptions.compareContent}): a CRC-32C
+ * per regular file per scan. The clock is injected, so the interval logic is tested without time passing.
+ *
  * <p>A barrier scans at once, so {@code sync()} reports every change finished before it, without waiting
  * for the next interval. What polling cannot see: changes undone between two scans, and how many times an
  * entry changed in between (one {@code MODIFY} at most); no {@code ACCESS}, {@code OPEN} or
@@ -54,12 +59,19 @@ public final class PollingBackend implements OsWatcher {
     private long nextScan;
 
     /** An entry as one scan saw it. {@code key} is the file key (device and inode on Unix), or null. */
-    record Stat(boolean dir, long size, long mtimeNanos, long ctimeNanos, Object key) {
+    record Stat(boolean dir, long size, long mtimeNanos, long ctimeNanos, Object key, long content) {
         /** {@link #ctimeNanos} when it was not read: the watch did not ask for {@code ATTRIB}. */
         static final long NO_CTIME = Long.MIN_VALUE;
+        /** {@link #content} when it was not read: not asked for, not a regular file, or unreadable. */
+        static final long NO_CONTENT = -1;
 
         boolean modifiedSince(Stat before) {
-            return size != before.size || mtimeNanos != before.mtimeNanos;
+            return size != before.size || mtimeNanos != before.mtimeNanos
+                    || (content != NO_CONTENT && before.content != NO_CONTENT && content != before.content);
+        }
+
+        Stat withContent(long crc) {
+            return new Stat(dir, size, mtimeNanos, ctimeNanos, key, crc);
         }
 
         /** The inode changed (mode, owner, links, extended attributes), as far as both scans read it. */
@@ -72,6 +84,7 @@ public final class PollingBackend implements OsWatcher {
         final int id;
         Path path;
         int mask;
+        boolean content; // compare file contents too (Masks.CONTENT)
         Stat self;
         Map<String, Stat> children; // null for a watched file
 
@@ -101,7 +114,8 @@ public final class PollingBackend implements OsWatcher {
     @Override
     public int addWatch(Path path, int mask, int flags) throws IOException {
         boolean follow = (flags & Masks.DONT_FOLLOW) == 0;
-        Stat self = stat(path, follow);
+        boolean content = (flags & Masks.CONTENT) != 0;
+        Stat self = withContent(path, stat(path, follow), content);
         if (self == null) {
             throw new NoSuchFileException(path.toString());
         }
@@ -115,6 +129,7 @@ public final class PollingBackend implements OsWatcher {
         if (existing != null && byId.containsKey(existing)) {
             Watched w = byId.get(existing);
             w.mask |= mask & Masks.ALL_EVENTS;
+            w.content |= content;
             Stat there = w.path.equals(path) ? self : stat(w.path, true);
             if (there == null || !Objects.equals(there.key(), self.key())) {
                 // The same inode under a new name, before a scan found where it went (a scan that is
@@ -125,7 +140,8 @@ public final class PollingBackend implements OsWatcher {
         }
         int id = nextId++;
         Watched w = new Watched(id, path, mask & Masks.ALL_EVENTS, self,
-                self.dir() ? list(path, (mask & Masks.ATTRIB) != 0) : null);
+                self.dir() ? list(path, (mask & Masks.ATTRIB) != 0, content) : null);
+        w.content = content;
         byId.put(id, w);
         if (self.key() != null) {
             idByKey.put(self.key(), id);
@@ -277,6 +293,9 @@ public final class PollingBackend implements OsWatcher {
             return false;
         }
         if (w.children == null) {
+            now = withContent(w.path, now, w.content);
+        }
+        if (w.children == null) {
             if (now.modifiedSince(w.self)) {
                 emit(sink, w, Masks.MODIFY, 0, "", false);
             } else if (now.changedSince(w.self)) {
@@ -289,7 +308,7 @@ public final class PollingBackend implements OsWatcher {
             emit(sink, w, Masks.ATTRIB, 0, "", false); // the directory's own mode or owner changed
         }
         w.self = now;
-        Map<String, Stat> fresh = list(w.path, (w.mask & Masks.ATTRIB) != 0);
+        Map<String, Stat> fresh = list(w.path, (w.mask & Masks.ATTRIB) != 0, w.content);
         for (Map.Entry<String, Stat> e : w.children.entrySet()) {
             Stat then = e.getValue();
             Stat seen = fresh.get(e.getKey());
@@ -387,12 +406,16 @@ public final class PollingBackend implements OsWatcher {
         }
     }
 
-    /** The entries of {@code dir}; their ctime only when {@code ctime} (it costs a slower attribute read). */
-    private static Map<String, Stat> list(Path dir, boolean ctime) {
+    /**
+     * The entries of {@code dir}; their ctime only when {@code ctime} (it costs a slower attribute read),
+     * the checksums of regular files only when {@code content}.
+     */
+    private static Map<String, Stat> list(Path dir, boolean ctime, boolean content) {
         Map<String, Stat> out = new HashMap<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 Stat s = ctime ? stat(p, false) : basicStat(p, LinkOption.NOFOLLOW_LINKS);
+                s = withContent(p, s, content);
                 if (s != null) { // gone between the listing and the stat: the next scan sees it, or not
                     out.put(p.getFileName().toString(), s);
                 }
@@ -408,7 +431,7 @@ public final class PollingBackend implements OsWatcher {
         try {
             Map<String, Object> a = Files.readAttributes(p, "unix:isDirectory,size,lastModifiedTime,ctime,fileKey", opts);
             return new Stat((Boolean) a.get("isDirectory"), (Long) a.get("size"),
-                    nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")), a.get("fileKey"));
+                    nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")), a.get("fileKey"), Stat.NO_CONTENT);
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return basicStat(p, opts);
         } catch (IOException e) {
@@ -425,10 +448,28 @@ public final class PollingBackend implements OsWatcher {
         try {
             var b = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, opts);
             return new Stat(b.isDirectory(), b.size(), b.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                    Stat.NO_CTIME, b.fileKey());
+                    Stat.NO_CTIME, b.fileKey(), Stat.NO_CONTENT);
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** {@code s} with the CRC-32C of the file's bytes when asked for and {@code p} is a regular file. */
+    private static Stat withContent(Path p, Stat s, boolean content) {
+        if (!content || s == null || s.dir() || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            return s;
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
+        try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS)) {
+            while (ch.read(buf.clear()) >= 0) {
+                crc.update(buf.flip());
+            }
+        } catch (IOException e) {
+            return s; // unreadable now: compared by size and time only
+        }
+        return s.withContent(crc.getValue());
     }
 
     private static long nanos(Object fileTime) {
