@@ -44,6 +44,29 @@ class PollingBackendTest {
         assertThat(Leaks.fsmonThreads()).isZero();
     }
 
+    @TempDir
+    Path scratch;
+
+    /**
+     * File times come from a coarse kernel clock (one tick is a few milliseconds), so two changes made
+     * in one tick leave the same ctime. This returns once a new file's ctime is past {@code reference}'s:
+     * a change made after it has a ctime of its own. It waits on the file system's clock, not on a timer.
+     */
+    private void pastTimestampOf(Path reference) throws Exception {
+        java.nio.file.attribute.FileTime then = (java.nio.file.attribute.FileTime) Files.getAttribute(reference, "unix:ctime");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        Path probe = scratch.resolve("tick");
+        while (System.nanoTime() < deadline) {
+            Files.deleteIfExists(probe);
+            Files.createFile(probe);
+            if (((java.nio.file.attribute.FileTime) Files.getAttribute(probe, "unix:ctime")).compareTo(then) > 0) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("the file-system clock did not move in 5 s");
+    }
+
     private List<String> step() {
         rec.settle(monitor);
         List<String> lines = rec.lines(dir);
@@ -59,6 +82,7 @@ class PollingBackendTest {
         assertThat(step()).containsExactly("CREATE f");
         Files.writeString(dir.resolve("f"), "more");
         assertThat(step()).containsExactly("MODIFY f");
+        pastTimestampOf(dir.resolve("f"));
         Files.setPosixFilePermissions(dir.resolve("f"), PosixFilePermissions.fromString("rw-------"));
         assertThat(step()).containsExactly("ATTRIB f");
         Files.delete(dir.resolve("f"));
@@ -78,6 +102,8 @@ class PollingBackendTest {
         watch.addEvents(EventKind.ATTRIB).join();
         assertThat(step()).isEmpty(); // the ctime seen first is the baseline, not a change
         // ctime-only changes: same mode, size and mtime, only the inode's change time moves
+        pastTimestampOf(dir.resolve("f"));
+        pastTimestampOf(dir.resolve("g"));
         // (chown to the same owner still moves the ctime, so this works without root too)
         String owner = Files.getOwner(dir.resolve("f")).getName();
         Files.setOwner(dir.resolve("f"), dir.getFileSystem().getUserPrincipalLookupService()
@@ -102,6 +128,7 @@ class PollingBackendTest {
         monitor.watch(compared, byContent, rec).join();
         monitor.watch(single, byContent, rec).join();
         assertThat(step()).isEmpty();
+        pastTimestampOf(single); // the last one set up
         for (Path f : List.of(plain.resolve("f"), compared.resolve("f"), single)) {
             Files.writeString(f, "bbbb"); // same size, and the old time put back
             Files.setLastModifiedTime(f, time);

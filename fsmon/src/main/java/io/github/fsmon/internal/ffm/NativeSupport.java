@@ -38,6 +38,25 @@ public final class NativeSupport {
                 : LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState(captureState));
     }
 
+    /**
+     * Links a variadic function: arguments from index {@code firstVariadic} on are passed as C's
+     * default argument promotions require, which on some ABIs differs from fixed arguments.
+     */
+    @SuppressWarnings("restricted")
+    public static MethodHandle downcall(SymbolLookup lookup, String name, FunctionDescriptor descriptor,
+                                        String captureState, int firstVariadic) {
+        MemorySegment symbol = lookup.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("native symbol not found: " + name));
+        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.firstVariadicArg(firstVariadic),
+                Linker.Option.captureCallState(captureState));
+    }
+
+    /** Like {@link #downcall(SymbolLookup, String, FunctionDescriptor, String)}, or null when the symbol is missing. */
+    public static MethodHandle optionalDowncall(SymbolLookup lookup, String name, FunctionDescriptor descriptor,
+                                                String captureState) {
+        return lookup.find(name).isPresent() ? downcall(lookup, name, descriptor, captureState) : null;
+    }
+
     /** The C library and the rest of the process's default symbols. */
     public static SymbolLookup defaultLookup() {
         return LINKER.defaultLookup();

@@ -60,6 +60,13 @@ public final class LibC {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x8_0000;
     public static final java.lang.foreign.ValueLayout.OfInt C_INT = JAVA_INT;
+    // <fcntl.h>: O_PATH (010000000 octal) is the same on x86_64 and aarch64, unlike O_DIRECTORY
+    public static final int O_PATH = 0x20_0000;
+    // <fcntl.h>: for the *at functions
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    // <linux/stat.h>: statx mask bits
+    public static final int STATX_BASIC_STATS = 0x7ff;
     // <poll.h>
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
@@ -127,6 +134,38 @@ public final class LibC {
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} (nfds_t is unsigned long) */
     private static final MethodHandle POLL = NativeSupport.downcall(C, "poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), "errno");
+
+    /** {@code int open(const char *pathname, int flags, ...);} (variadic: the mode after the flags) */
+    private static final MethodHandle OPEN = NativeSupport.downcall(C, "open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), "errno", 2);
+    /**
+     * {@code int statx(int dirfd, const char *restrict pathname, int flags, unsigned int mask,
+     * struct statx *restrict statxbuf);} (glibc 2.28 and later; {@link Statx} is the buffer's layout)
+     */
+    private static final MethodHandle STATX = NativeSupport.optionalDowncall(C, "statx",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), "errno");
+
+    /** Whether this C library has {@code statx} (glibc before 2.28 does not). */
+    public static boolean hasStatx() {
+        return STATX != null;
+    }
+
+    public static int open(MemorySegment state, MemorySegment path, int flags) {
+        try {
+            return (int) OPEN.invokeExact(state, path, flags, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int statx(MemorySegment state, int dirfd, MemorySegment path, int flags, int mask,
+                            MemorySegment buf) {
+        try {
+            return (int) STATX.invokeExact(state, dirfd, path, flags, mask, buf);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
     public static int inotifyInit1(MemorySegment state, int flags) {
         try {

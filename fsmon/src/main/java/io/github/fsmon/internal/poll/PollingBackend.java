@@ -7,7 +7,6 @@ import io.github.fsmon.internal.core.RawEventSink;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -58,12 +57,16 @@ public final class PollingBackend implements OsWatcher {
     private int nextCookie = 1;
     private long nextScan;
 
-    /** An entry as one scan saw it. {@code key} is the file key (device and inode on Unix), or null. */
-    record Stat(boolean dir, long size, long mtimeNanos, long ctimeNanos, Object key, long content) {
+    /**
+     * An entry as one scan saw it: type, size, modification and change time in nanoseconds, the file
+     * key (device and inode; only compared with keys from the same {@link StatReader}), and the content
+     * checksum.
+     */
+    public record Stat(boolean dir, long size, long mtimeNanos, long ctimeNanos, Object key, long content) {
         /** {@link #ctimeNanos} when it was not read: the watch did not ask for {@code ATTRIB}. */
-        static final long NO_CTIME = Long.MIN_VALUE;
+        public static final long NO_CTIME = Long.MIN_VALUE;
         /** {@link #content} when it was not read: not asked for, not a regular file, or unreadable. */
-        static final long NO_CONTENT = -1;
+        public static final long NO_CONTENT = -1;
 
         boolean modifiedSince(Stat before) {
             return size != before.size || mtimeNanos != before.mtimeNanos
@@ -97,7 +100,14 @@ public final class PollingBackend implements OsWatcher {
         }
     }
 
+    private final StatReader reader;
+
     public PollingBackend(long intervalNanos, LongSupplier clock) {
+        this(intervalNanos, clock, new JdkStatReader());
+    }
+
+    public PollingBackend(long intervalNanos, LongSupplier clock, StatReader reader) {
+        this.reader = Objects.requireNonNull(reader);
         if (intervalNanos <= 0) {
             throw new IllegalArgumentException("interval must be positive");
         }
@@ -218,6 +228,7 @@ public final class PollingBackend implements OsWatcher {
     public void close() {
         byId.clear();
         idByKey.clear();
+        reader.close();
     }
 
     private record Gone(Watched from, String name, Stat stat) {
@@ -406,52 +417,17 @@ public final class PollingBackend implements OsWatcher {
         }
     }
 
-    /**
-     * The entries of {@code dir}; their ctime only when {@code ctime} (it costs a slower attribute read),
-     * the checksums of regular files only when {@code content}.
-     */
-    private static Map<String, Stat> list(Path dir, boolean ctime, boolean content) {
-        Map<String, Stat> out = new HashMap<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                Stat s = ctime ? stat(p, false) : basicStat(p, LinkOption.NOFOLLOW_LINKS);
-                s = withContent(p, s, content);
-                if (s != null) { // gone between the listing and the stat: the next scan sees it, or not
-                    out.put(p.getFileName().toString(), s);
-                }
-            }
-        } catch (IOException e) {
-            // unreadable or gone: an empty listing; the directory's own stat tells the rest
+    /** The entries of {@code dir}, with the checksums of regular files when {@code content}. */
+    private Map<String, Stat> list(Path dir, boolean ctime, boolean content) {
+        Map<String, Stat> out = reader.list(dir, ctime);
+        if (content) {
+            out.replaceAll((name, s) -> withContent(dir.resolve(name), s, true));
         }
         return out;
     }
 
-    private static Stat stat(Path p, boolean follow) {
-        LinkOption[] opts = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
-        try {
-            Map<String, Object> a = Files.readAttributes(p, "unix:isDirectory,size,lastModifiedTime,ctime,fileKey", opts);
-            return new Stat((Boolean) a.get("isDirectory"), (Long) a.get("size"),
-                    nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")), a.get("fileKey"), Stat.NO_CONTENT);
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            return basicStat(p, opts);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Type, size, mtime and file key without the ctime: the JDK reads these through its typed attribute
-     * view as fast as a plain tree walk does, while the name-based {@code unix:} view that has the ctime
-     * costs about a third more per entry.
-     */
-    private static Stat basicStat(Path p, LinkOption... opts) {
-        try {
-            var b = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, opts);
-            return new Stat(b.isDirectory(), b.size(), b.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                    Stat.NO_CTIME, b.fileKey(), Stat.NO_CONTENT);
-        } catch (IOException e) {
-            return null;
-        }
+    private Stat stat(Path p, boolean follow) {
+        return reader.stat(p, follow, true);
     }
 
     /** {@code s} with the CRC-32C of the file's bytes when asked for and {@code p} is a regular file. */
@@ -472,7 +448,4 @@ public final class PollingBackend implements OsWatcher {
         return s.withContent(crc.getValue());
     }
 
-    private static long nanos(Object fileTime) {
-        return ((java.nio.file.attribute.FileTime) fileTime).to(TimeUnit.NANOSECONDS);
-    }
 }

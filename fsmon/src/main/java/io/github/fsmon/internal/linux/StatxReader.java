@@ -1,0 +1,163 @@
+package io.github.fsmon.internal.linux;
+
+import io.github.fsmon.internal.ffm.NativeSupport;
+import io.github.fsmon.internal.poll.PollingBackend.Stat;
+import io.github.fsmon.internal.poll.StatReader;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The polling backend's attribute reader on Linux: {@code statx(2)} of each entry relative to an
+ * {@code O_PATH} descriptor of its directory, so the kernel resolves one short name instead of the whole
+ * path, and the ctime comes with the rest. Measured on a 100,000-file tree it is faster than the JDK's own
+ * walk, where the JDK's attribute view with the ctime is about half as fast again.
+ *
+ * <p>Names come from the JDK's directory listing. A name that is not valid UTF-8 has no exact Java
+ * string, so it is read through the JDK ({@code unix:dev} and {@code unix:ino} make the same key).
+ * Buffers live in an arena made on the first call, on the I/O thread, and freed by {@link #close()}.
+ */
+public final class StatxReader implements StatReader {
+    /** A file's identity as {@code statx} and the JDK's {@code unix:} view both give it. */
+    record FileId(long dev, long ino) {
+    }
+
+    private static final int MAX_PATH = 4096; // PATH_MAX, with its NUL
+
+    private Arena arena;
+    private MemorySegment state;
+    private MemorySegment buf;
+    private MemorySegment name;
+
+    /** Whether this reader can work in this JVM: Linux, native access, and a C library with statx. */
+    public static boolean isSupported() {
+        try {
+            return InotifyBackend.isSupported() && LibC.hasStatx();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    // I/O thread only, from here on.
+    private void ensureBuffers() {
+        if (arena == null) {
+            arena = Arena.ofConfined();
+            state = NativeSupport.allocateCallState(arena);
+            buf = arena.allocate(Statx.LAYOUT);
+            name = arena.allocate(MAX_PATH);
+        }
+    }
+
+    @Override
+    public Stat stat(Path path, boolean follow, boolean ctime) {
+        String s = path.toString();
+        if (s.indexOf('\uFFFD') >= 0) {
+            return viaJdk(path, follow);
+        }
+        ensureBuffers();
+        if (!putName(s)) {
+            return null; // past PATH_MAX: the kernel would refuse it too
+        }
+        int rc = LibC.statx(state, LibC.AT_FDCWD, name, follow ? 0 : LibC.AT_SYMLINK_NOFOLLOW,
+                LibC.STATX_BASIC_STATS, buf);
+        return rc == 0 ? fromBuffer() : null;
+    }
+
+    @Override
+    public Map<String, Stat> list(Path dir, boolean ctime) {
+        Map<String, Stat> out = new HashMap<>();
+        ensureBuffers();
+        if (!putName(dir.toString()) || dir.toString().indexOf('\uFFFD') >= 0) {
+            return listViaJdk(dir, out);
+        }
+        int fd = LibC.open(state, name, LibC.O_PATH | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            return out; // gone or unreadable: the directory's own stat tells the rest
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                Stat s;
+                if (n.indexOf('\uFFFD') >= 0 || !putName(n)) {
+                    s = viaJdk(p, false);
+                } else {
+                    s = LibC.statx(state, fd, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, buf) == 0
+                            ? fromBuffer() : null;
+                }
+                if (s != null) { // gone between the listing and the stat: the next scan sees it, or not
+                    out.put(n, s);
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            // unreadable or gone: what was read so far, the directory's own stat tells the rest
+        } finally {
+            LibC.close(state, fd);
+        }
+        return out;
+    }
+
+    /** Copies {@code s} as a NUL-terminated UTF-8 string into the name buffer; false if it does not fit. */
+    private boolean putName(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= MAX_PATH) {
+            return false;
+        }
+        MemorySegment.copy(bytes, 0, name, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        name.set(ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
+        return true;
+    }
+
+    private Stat fromBuffer() {
+        return new Stat(Statx.fileType(buf) == Statx.S_IFDIR, Statx.size(buf), Statx.mtimeNanos(buf),
+                Statx.ctimeNanos(buf), new FileId(Statx.dev(buf), Statx.ino(buf)), Stat.NO_CONTENT);
+    }
+
+    private static Map<String, Stat> listViaJdk(Path dir, Map<String, Stat> out) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                Stat s = viaJdk(p, false);
+                if (s != null) {
+                    out.put(p.getFileName().toString(), s);
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            // as above
+        }
+        return out;
+    }
+
+    /** The same attributes and the same kind of key, through the JDK's {@code unix:} view. */
+    static Stat viaJdk(Path p, boolean follow) {
+        try {
+            Map<String, Object> a = follow
+                    ? Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,dev,ino")
+                    : Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            return new Stat((mode & Statx.S_IFMT) == Statx.S_IFDIR, (Long) a.get("size"),
+                    ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+                    ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS),
+                    new FileId((Long) a.get("dev"), (Long) a.get("ino")), Stat.NO_CONTENT);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (arena != null) {
+            arena.close();
+            arena = null;
+        }
+    }
+}
