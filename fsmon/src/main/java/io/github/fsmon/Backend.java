@@ -41,10 +41,11 @@ public enum Backend {
      * are one {@code MODIFY}, and a file created and written is one {@code CREATE}); an entry created and
      * deleted between two scans; {@code ACCESS}, {@code OPEN}, {@code CLOSE_*}. One scan reports the
      * differences directory by directory, so events of different directories are not in the order of
-     * the operations. {@link FileMonitor#sync()} scans at once. A scan costs about one {@code stat} per
-     * entry: on a 100,000-file tree about as long as a {@code Files.walkFileTree} of it, and about 1.4 to
-     * 1.5 times as long when {@code ATTRIB} is asked for, because the JDK's attribute view with the ctime
-     * is slower (measured figures in the project's benchmark report).
+     * the operations. {@link FileMonitor#sync()} scans at once. A scan costs one {@code stat} per entry:
+     * on Linux with native access {@code statx(2)} relative to each directory, which on a 100,000-file
+     * tree took about as long as a {@code Files.walkFileTree} of it; without native access the JDK's
+     * attribute views, the same when {@code ATTRIB} is not asked for and about 1.5 times as long when it
+     * is (the JDK's view with the ctime is slower). Figures in the project's benchmark report.
      */
     POLL,
     /**
