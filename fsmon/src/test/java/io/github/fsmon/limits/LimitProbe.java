@@ -19,7 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <ul>
  * <li>{@code watches DIR N}: a recursive watch of N directories, more than the limit allows; then,
  * on the same monitor, a watch of one directory, to show that the failed one gave its watches back;</li>
- * <li>{@code instances K}: K monitors, one more than the limit allows;</li>
+ * <li>{@code instances K}: K monitors asking for inotify by name, one more than the limit allows; then
+ * one with {@code AUTO}, which polls instead, and whether a change in a watched directory arrives;</li>
  * <li>{@code degrade DIR N}: the same tree watched with {@code pollPastWatchLimit}: which directories
  * are polled, and whether changes in notified and polled ones and in a new polled directory arrive.</li>
  * </ul>
@@ -91,19 +92,31 @@ public final class LimitProbe {
         return events.stream().anyMatch(e -> e.kind() == kind && e.path().equals(path));
     }
 
-    private static void instances(int k) {
+    private static void instances(int k) throws Exception {
         List<FileMonitor> monitors = new ArrayList<>();
         try {
             for (int i = 0; i < k; i++) {
-                monitors.add(FileMonitor.create());
+                monitors.add(FileMonitor.builder().backend(io.github.fsmon.Backend.INOTIFY).build());
             }
             System.out.println("RESULT started");
         } catch (Exception e) {
             report(e);
-        } finally {
-            monitors.forEach(FileMonitor::close);
         }
         System.out.println("CREATED " + monitors.size());
+        Path dir = Files.createTempDirectory("fsmon-instances");
+        try (FileMonitor auto = FileMonitor.create()) {
+            System.out.println("AUTO " + auto.backend());
+            System.out.println("REASON " + auto.backendReason());
+            List<FileEvent> events = new CopyOnWriteArrayList<>();
+            auto.watch(dir, WatchOptions.defaults(), events::add).join();
+            Files.createFile(dir.resolve("f"));
+            auto.sync().join();
+            System.out.println("AUTOEVENT " + seen(events, dir.resolve("f"), EventKind.CREATE));
+        } finally {
+            monitors.forEach(FileMonitor::close);
+            Files.deleteIfExists(dir.resolve("f"));
+            Files.deleteIfExists(dir);
+        }
     }
 
     private static void report(Throwable t) {

@@ -57,12 +57,16 @@ class WatchLimitTest {
     }
 
     @Test
-    void oneMonitorMoreThanTheInstanceLimitFailsWithTheSetting() throws Exception {
+    void oneMonitorMoreThanTheInstanceLimitFailsWithTheSettingOrPollsWithAuto() throws Exception {
         Map<String, String> out = probe("echo 2 > /proc/sys/user/max_inotify_instances", "instances", "3");
         assertThat(out.get("RESULT")).isEqualTo("io.github.fsmon.WatchLimitException");
         assertThat(out.get("LIMIT")).startsWith("user.max_inotify_instances 2 ");
         assertThat(out.get("MESSAGE")).contains("user.max_inotify_instances");
         assertThat(out.get("CREATED")).isEqualTo("2");
+        // AUTO, at the same limit: polling, saying why, and it works
+        assertThat(out.get("AUTO")).isEqualTo("POLL");
+        assertThat(out.get("REASON")).contains("user.max_inotify_instances").contains("polling every");
+        assertThat(out.get("AUTOEVENT")).isEqualTo("true");
     }
 
     /** Runs the probe with {@code setup} done first inside the namespace; returns its KEY value lines. */

@@ -91,12 +91,27 @@ public final class Backends {
         // Polling beside the notifying backend: for roots on file systems that do not notify (AUTO only:
         // a backend asked for by name is used as asked) and for what does not fit under the watch limit.
         boolean pollRemote = config.backend() == Backend.AUTO;
-        return () -> new RoutingBackend(notifying.open(), () -> {
+        Engine.BackendFactory routed = () -> new RoutingBackend(notifying.open(), () -> {
             try {
                 return poll.open();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }, pollRemote, config.fileSystemType(), config.pollIntervalNanos());
+        if (config.backend() != Backend.AUTO || chosen != Backend.INOTIFY) {
+            return routed;
+        }
+        // At the instance limit (fs.inotify.max_user_instances) AUTO polls rather than fail, with one
+        // WARNING; a monitor that asked for INOTIFY by name fails with the WatchLimitException instead.
+        return () -> {
+            try {
+                return routed.open();
+            } catch (io.github.fsmon.WatchLimitException e) {
+                String reason = e.getMessage() + "; polling every " + config.pollIntervalNanos() / 1_000_000
+                        + " ms instead";
+                LOG.log(System.Logger.Level.WARNING, "fsmon: " + reason);
+                return ((io.github.fsmon.internal.poll.PollingBackend) poll.open()).standingInBecause(reason);
+            }
+        };
     }
 }

@@ -352,6 +352,7 @@ final class Engine implements RawEventSink {
     }
 
     String backendReason() {
-        return backendReason;
+        String instead = os == null ? null : os.selectionReason();
+        return instead != null ? instead : backendReason;
     }
 }

@@ -54,6 +54,14 @@ public interface OsWatcher {
         return false;
     }
 
+    /**
+     * Why this backend runs, when it stands in for the one that was selected (for example polling when
+     * the OS refused another inotify instance); {@code null} when it is the one selected.
+     */
+    default String selectionReason() {
+        return null;
+    }
+
     /** A path the backend uses for itself, whose events must never reach users; or {@code null}. */
     Path privatePath();
 

@@ -101,6 +101,7 @@ public final class PollingBackend implements OsWatcher {
     }
 
     private final StatReader reader;
+    private volatile String selectionReason;
 
     public PollingBackend(long intervalNanos, LongSupplier clock) {
         this(intervalNanos, clock, new JdkStatReader());
@@ -119,6 +120,17 @@ public final class PollingBackend implements OsWatcher {
     @Override
     public Backend kind() {
         return Backend.POLL;
+    }
+
+    /** Records why polling stands in for the backend that was selected ({@link #selectionReason()}). */
+    public PollingBackend standingInBecause(String reason) {
+        this.selectionReason = reason;
+        return this;
+    }
+
+    @Override
+    public String selectionReason() {
+        return selectionReason;
     }
 
     @Override
