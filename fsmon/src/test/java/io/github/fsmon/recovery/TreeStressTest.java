@@ -6,8 +6,10 @@ import io.github.fsmon.FileMonitor;
 import io.github.fsmon.WatchOptions;
 import io.github.fsmon.testing.Recorder;
 import io.github.fsmon.testing.TreeModel;
-import org.junit.jupiter.api.Test;
+import io.github.fsmon.Backend;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,18 +25,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Bounded stress runs that assert on the final state: the events delivered, applied to a model of the
- * tree, must give exactly what a fresh walk of the disk gives, and no entry may be created twice.
+ * tree, must give exactly what a fresh walk of the disk gives, and no entry may be created twice. Each
+ * runs on every backend: polling scans every 50 ms meanwhile, so scans race with the changes too.
  */
 class TreeStressTest {
     @TempDir
     Path dir;
+
+    /**
+     * No overflow, except with the JDK backend: it keeps no order between directories, so when a
+     * directory was renamed before the events in it were read it recovers by a rescan. Then the
+     * overflow must be followed by the end of the recovery; the final state is checked either way.
+     */
+    private static void assertNoOverflow(Backend backend, List<FileEvent> events) {
+        if (backend != Backend.JDK) {
+            assertThat(events).noneMatch(e -> e.kind() == EventKind.OVERFLOW);
+        } else {
+            int overflow = -1;
+            int recovered = -1;
+            for (int i = 0; i < events.size(); i++) {
+                overflow = events.get(i).kind() == EventKind.OVERFLOW ? i : overflow;
+                recovered = events.get(i).kind() == EventKind.RECOVERED ? i : recovered;
+            }
+            assertThat(recovered).as("the last OVERFLOW's recovery finished").isGreaterThanOrEqualTo(overflow);
+        }
+    }
+
+    private static FileMonitor monitor(Backend backend) throws IOException {
+        return FileMonitor.builder().backend(backend).pollInterval(java.time.Duration.ofMillis(50)).build();
+    }
 
     private static void assertConsistent(Path root, TreeMap<String, Boolean> before, List<FileEvent> events) {
         TreeModel model = new TreeModel(root, before);
         for (FileEvent e : events) {
             model.apply(e);
         }
-        assertThat(model.entries()).isEqualTo(TreeModel.walk(root));
+        TreeMap<String, Boolean> disk = TreeModel.walk(root);
+        TreeMap<String, Boolean> missing = new TreeMap<>(disk);
+        model.entries().forEach(missing::remove);
+        TreeMap<String, Boolean> extra = new TreeMap<>(model.entries());
+        disk.forEach(extra::remove);
+        assertThat(model.entries()).as("the events applied to the tree give the tree on disk;"
+                + " on disk but not in the events: %s; in the events but not on disk: %s", missing, extra)
+                .isEqualTo(disk);
     }
 
     /** Every CREATE names an entry not already created (and not deleted or moved away since). */
@@ -48,11 +81,12 @@ class TreeStressTest {
         }
     }
 
-    @Test
-    void twoHundredDeepDirectoriesWithFiftyFilesEach() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"INOTIFY", "POLL", "JDK"})
+    void twoHundredDeepDirectoriesWithFiftyFilesEach(Backend backend) throws Exception {
         Recorder rec = new Recorder();
         TreeMap<String, Boolean> before = TreeModel.walk(dir);
-        try (FileMonitor monitor = FileMonitor.create()) {
+        try (FileMonitor monitor = monitor(backend)) {
             monitor.watch(dir, WatchOptions.recursiveDefaults(), rec).join();
             for (int i = 0; i < 200; i++) {
                 Path leaf = Files.createDirectories(dir.resolve("t" + (i % 20) + "/a" + i + "/b/c/d"));
@@ -63,15 +97,22 @@ class TreeStressTest {
             rec.settle(monitor);
         }
         List<FileEvent> events = rec.events();
-        assertThat(events).noneMatch(e -> e.kind() == EventKind.OVERFLOW);
+        assertNoOverflow(backend, events);
         assertConsistent(dir, before, events);
         assertNoDuplicateCreates(dir, before, events);
         assertThat(events.stream().filter(e -> e.kind() == EventKind.CREATE).count())
                 .as("one CREATE per entry").isEqualTo(TreeModel.walk(dir).size());
     }
 
-    @Test
-    void renameStormsOfDirectoriesInsideTheTree() throws Exception {
+    /**
+     * inotify, and polling with the whole storm between two scans. Not the JDK backend, nor polling with
+     * scans during the storm: on a loaded machine, runs of both ended with entries of moved directories
+     * missing from the events (the JDK keeps no order between directories; a scan that races with renames
+     * can take a moved directory for a deleted one). Both are documented as limits in {@code Backend}.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"INOTIFY", "POLL"})
+    void renameStormsOfDirectoriesInsideTheTree(Backend backend) throws Exception {
         Random random = new Random(42);
         for (int i = 0; i < 30; i++) {
             Path d = Files.createDirectories(dir.resolve("d" + i + "/sub"));
@@ -83,7 +124,9 @@ class TreeStressTest {
         for (int i = 0; i < 30; i++) {
             names.put(i, "d" + i);
         }
-        try (FileMonitor monitor = FileMonitor.create()) {
+        try (FileMonitor monitor = backend == Backend.POLL
+                ? FileMonitor.builder().backend(backend).pollInterval(java.time.Duration.ofHours(1)).build()
+                : monitor(backend)) {
             monitor.watch(dir, WatchOptions.recursiveDefaults(), rec).join();
             for (int round = 0; round < 2000; round++) {
                 int a = random.nextInt(30);
@@ -110,7 +153,7 @@ class TreeStressTest {
             rec.settle(monitor);
         }
         List<FileEvent> events = rec.events();
-        assertThat(events).noneMatch(e -> e.kind() == EventKind.OVERFLOW);
+        assertNoOverflow(backend, events);
         assertConsistent(dir, before, events);
         List<String> finals = events.stream().filter(e -> e.kind() == EventKind.CREATE && e.path().endsWith("final"))
                 .map(e -> dir.relativize(e.path()).toString()).sorted().collect(Collectors.toList());
@@ -118,11 +161,12 @@ class TreeStressTest {
         assertThat(finals).isEqualTo(expected);
     }
 
-    @Test
-    void subtreeDeletedAndRecreatedWhileBeingScanned() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"INOTIFY", "POLL", "JDK"})
+    void subtreeDeletedAndRecreatedWhileBeingScanned(Backend backend) throws Exception {
         Recorder rec = new Recorder();
         TreeMap<String, Boolean> before = TreeModel.walk(dir);
-        try (FileMonitor monitor = FileMonitor.create()) {
+        try (FileMonitor monitor = monitor(backend)) {
             monitor.watch(dir, WatchOptions.recursiveDefaults(), rec).join();
             for (int i = 0; i < 50; i++) {
                 Path d = Files.createDirectories(dir.resolve("x/y" + i + "/z"));

@@ -116,6 +116,12 @@ final class ScenarioParser {
                 }
                 steps.add(new Step.ExpectRecovered(lineNo));
             }
+            case "expect-consistent" -> {
+                if (!rest.isEmpty()) {
+                    throw error("expect-consistent takes no operand");
+                }
+                steps.add(new Step.ExpectConsistent(lineNo));
+            }
             case "ignore", "unignore" -> {
                 for (String p : paths(rest, 1, Integer.MAX_VALUE)) {
                     steps.add(new Step.Ignore(lineNo, p, command.equals("ignore")));

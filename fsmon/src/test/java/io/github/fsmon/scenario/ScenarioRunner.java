@@ -182,6 +182,13 @@ final class ScenarioRunner {
                 }
             }
             case Step.ExpectRecovered r -> expectRecovered(r);
+            case Step.ExpectConsistent c -> {
+                await(c, monitor.sync());
+                synchronized (delivered) {
+                    delivered.clear();
+                }
+                checkConsistent(at(c), true);
+            }
         }
     }
 
@@ -206,13 +213,25 @@ final class ScenarioRunner {
             throw new AssertionFailedError(at(r) + "expected an OVERFLOW and then a RECOVERED; delivered:\n    "
                     + String.join("\n    ", actual));
         }
+        // (after an overflow the recovery may report again what the listener saw before it was dropped)
+        checkConsistent(at(r), false);
+    }
+
+    /** The events since the first watch, applied to the tree as it was then, give the tree on disk. */
+    private void checkConsistent(String where, boolean noDuplicateCreates) {
         io.github.fsmon.testing.TreeModel model = new io.github.fsmon.testing.TreeModel(sandbox, initialTree);
         synchronized (history) {
-            history.forEach(model::apply);
+            for (FileEvent e : history) {
+                if (noDuplicateCreates && e.kind() == io.github.fsmon.EventKind.CREATE
+                        && model.entries().containsKey(sandbox.relativize(e.path()).toString())) {
+                    throw new AssertionFailedError(where + "CREATE of an entry that already existed: " + e);
+                }
+                model.apply(e);
+            }
         }
         java.util.TreeMap<String, Boolean> disk = io.github.fsmon.testing.TreeModel.walk(sandbox);
         if (!model.entries().equals(disk)) {
-            throw new AssertionFailedError(at(r) + "the events do not add up to the tree on disk",
+            throw new AssertionFailedError(where + "the events do not add up to the tree on disk",
                     disk.toString(), model.entries().toString());
         }
     }

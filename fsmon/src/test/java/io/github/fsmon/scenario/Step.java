@@ -54,6 +54,14 @@ sealed interface Step {
     record ExpectRecovered(int line) implements Step {
     }
 
+    /**
+     * {@code expect-consistent}: a barrier, then every event delivered since the first watch started,
+     * applied to the tree as it was then, must give the tree on disk now, and no entry may have been
+     * created while it already existed (for races whose exact events depend on timing).
+     */
+    record ExpectConsistent(int line) implements Step {
+    }
+
     /** {@code FileMonitor.ignore} ({@code ignore == true}) or {@code unignore} of a path. */
     record Ignore(int line, String path, boolean ignore) implements Step {
     }

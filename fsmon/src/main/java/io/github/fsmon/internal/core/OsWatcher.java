@@ -55,6 +55,15 @@ public interface OsWatcher {
     }
 
     /**
+     * The engine has listed the directory of watch {@code id} and now remembers these entries (name, and
+     * whether it is a directory). A backend that compares snapshots takes them as its baseline, so the
+     * next comparison reports every difference from what the engine knows, including an entry that came
+     * and went between the backend's own listing and the engine's. Others ignore it.
+     */
+    default void knownEntries(int id, java.util.Map<String, Boolean> names) {
+    }
+
+    /**
      * Why this backend runs, when it stands in for the one that was selected (for example polling when
      * the OS refused another inotify instance); {@code null} when it is the one selected.
      */

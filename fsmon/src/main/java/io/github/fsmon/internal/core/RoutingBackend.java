@@ -134,6 +134,15 @@ public final class RoutingBackend implements OsWatcher {
     }
 
     @Override
+    public void knownEntries(int id, Map<String, Boolean> names) {
+        if (isPolled(id)) {
+            poll.knownEntries(id & ~POLLED, names);
+        } else {
+            primary.knownEntries(id, names);
+        }
+    }
+
+    @Override
     public void removeWatch(int id) {
         if (isPolled(id)) {
             Path path = polledPaths.remove(id);

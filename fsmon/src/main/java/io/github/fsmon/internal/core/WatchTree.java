@@ -228,6 +228,7 @@ final class WatchTree {
                         }
                     }
                 }
+                os.knownEntries(dir.dirWatch.id, known(dir.dirWatch));
             } catch (NoSuchFileException | NotDirectoryException gone) {
                 // removed or replaced while we looked: its parent reports that
             } catch (WatchLimitException e) {
@@ -236,6 +237,17 @@ final class WatchTree {
                 errors.onError(w, e instanceof java.nio.file.DirectoryIteratorException d ? d.getCause() : e);
             }
         }
+    }
+
+    /** What every placement of {@code dw} remembers of its directory: name and whether it is a directory. */
+    private static java.util.Map<String, Boolean> known(DirWatch dw) {
+        java.util.Map<String, Boolean> names = new java.util.HashMap<>();
+        for (Placement p : dw.placements) {
+            if (p.children != null) {
+                p.children.forEach((name, entry) -> names.put(name, entry.isDirectory()));
+            }
+        }
+        return names;
     }
 
     static boolean shouldDescend(WatchOptions options, Entry e, Path path) {

@@ -199,6 +199,12 @@ public final class WatchServiceBackend implements OsWatcher {
             dir = new Dir(key, path);
             byKey.put(key, dir);
             list(dir);
+        } else if (!dir.path.equals(path)) {
+            // The same directory at a new path: it was renamed, and the halves of the rename were not
+            // paired. The engine's path is the current one; the key and those below it follow.
+            renamed(dir.path, path);
+            dir.selfKey = fileKeyOf(path);
+            list(dir);
         }
         return dir;
     }
@@ -419,10 +425,12 @@ public final class WatchServiceBackend implements OsWatcher {
         }
         // A key follows its inode, and the JDK reports no rename of the watched directory itself: when its
         // path now names another inode or none, it was moved (it is still there, its key is valid).
+        Set<Dir> moved = new HashSet<>();
         for (Dir dir : new LinkedHashSet<>(batch.stream().map(Raw::dir).toList())) {
             if (dir.id != 0 && dir.selfKey != null && dir.key.isValid()
                     && !dir.selfKey.equals(fileKeyOf(dir.path))) {
                 sink.onEvent(dir.id, Masks.MOVE_SELF | Masks.ISDIR, 0, "", false);
+                moved.add(dir);
             }
         }
         Child[] created = new Child[n];
@@ -440,26 +448,42 @@ public final class WatchServiceBackend implements OsWatcher {
                     deletedByKey.computeIfAbsent(was.key(), k -> new ArrayList<>()).add(i);
                 }
             } else if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
-                Child now = stat(r.dir().path.resolve(r.name()));
-                created[i] = now;
-                if (now != null) {
-                    children.put(r.name(), now);
-                    List<Integer> deletes = now.key() == null ? null : deletedByKey.get(now.key());
-                    if (deletes != null && !deletes.isEmpty()) {
-                        int from = deletes.removeFirst();
-                        int cookie = nextCookie++;
-                        if (nextCookie == 0) {
-                            nextCookie = 1;
-                        }
-                        cookies[from] = cookie;
-                        cookies[i] = cookie;
-                        pairedWith[i] = from;
-                    }
-                }
+                created[i] = stat(r.dir().path.resolve(r.name()));
+                pairCreate(batch, i, created[i], children, deletedByKey, cookies, pairedWith);
+            }
+        }
+        // A directory renamed in this batch: its key's path follows now, so what was created in it (read
+        // in this same batch, maybe before the rename) is looked up where it is.
+        boolean movedHere = false;
+        for (int i = 0; i < n; i++) {
+            if (cookies[i] != 0 && created[i] != null && created[i].dir()
+                    && batch.get(i).kind() == StandardWatchEventKinds.ENTRY_CREATE) {
+                Raw source = batch.get(pairedWith[i]);
+                renamed(source.dir().path.resolve(source.name()), batch.get(i).dir().path.resolve(batch.get(i).name()));
+                movedHere = true;
+            }
+        }
+        for (int i = 0; movedHere && i < n; i++) {
+            Raw r = batch.get(i);
+            if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE && created[i] == null && moved.contains(r.dir())) {
+                created[i] = stat(r.dir().path.resolve(r.name()));
+                pairCreate(batch, i, created[i], shadow.get(r.dir()), deletedByKey, cookies, pairedWith);
             }
         }
         // Pass 2: report in the order read.
         boolean overflowed = false;
+        // A directory moved before its events were read has a path that names nothing now, so what was
+        // created in it cannot be looked up: whether it is a directory to watch is unknown. The JDK
+        // keeps no order between directories, so the rename that says where it went may not have been
+        // read yet. Only a rescan tells the truth then: treat it as an overflow.
+        for (int i = 0; i < n; i++) {
+            Raw r = batch.get(i);
+            if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE && created[i] == null && moved.contains(r.dir())
+                    && !r.dir().selfKey.equals(fileKeyOf(r.dir().path))) {
+                overflowed = true;
+                batch.set(i, new Raw(r.dir(), StandardWatchEventKinds.OVERFLOW, null));
+            }
+        }
         for (int i = 0; i < n; i++) {
             Raw r = batch.get(i);
             Dir dir = r.dir();
@@ -521,6 +545,37 @@ public final class WatchServiceBackend implements OsWatcher {
             }
             sink.onEvent(-1, Masks.Q_OVERFLOW, 0, "", false);
         }
+    }
+
+    /** Pairs create {@code i} with an earlier delete of the same file key in the batch, if there is one. */
+    private void pairCreate(List<Raw> batch, int i, Child now, Map<String, Child> children,
+                            Map<Object, List<Integer>> deletedByKey, int[] cookies, int[] pairedWith) {
+        if (now == null) {
+            return;
+        }
+        Raw r = batch.get(i);
+        children.put(r.name(), now);
+        List<Integer> deletes = now.key() == null ? null : deletedByKey.get(now.key());
+        if (deletes == null || deletes.isEmpty() || deletes.getFirst() > i || sameEntry(batch.get(deletes.getFirst()), r)) {
+            return;
+        }
+        int from = deletes.removeFirst();
+        int cookie = nextCookie++;
+        if (nextCookie == 0) {
+            nextCookie = 1;
+        }
+        cookies[from] = cookie;
+        cookies[i] = cookie;
+        pairedWith[i] = from;
+    }
+
+    /**
+     * A delete and a create of one name in one directory are never a rename (rename(2) onto itself does
+     * nothing): when both carry the same file key, the first create's lookup already saw the entry that
+     * replaced the deleted one.
+     */
+    private static boolean sameEntry(Raw deleted, Raw created) {
+        return deleted.dir() == created.dir() && deleted.name().equals(created.name());
     }
 
     /** A registered directory moved: its key follows the inode, so its path and those below it change. */

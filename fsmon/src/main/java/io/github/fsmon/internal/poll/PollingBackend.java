@@ -171,6 +171,30 @@ public final class PollingBackend implements OsWatcher {
         return id;
     }
 
+    /**
+     * Takes the engine's view of a directory as the baseline of the next comparison: an entry the engine
+     * does not know is dropped (if it is still there, the next scan reports it as created), and one the
+     * engine knows but this backend's own listing missed is looked at now (if it is already gone, the
+     * next scan reports it as deleted).
+     */
+    @Override
+    public void knownEntries(int id, Map<String, Boolean> names) {
+        Watched w = byId.get(id);
+        if (w == null || w.children == null) {
+            return;
+        }
+        w.children.keySet().retainAll(names.keySet());
+        for (Map.Entry<String, Boolean> e : names.entrySet()) {
+            if (!w.children.containsKey(e.getKey())) {
+                Stat now = withContent(w.path.resolve(e.getKey()),
+                        reader.stat(w.path.resolve(e.getKey()), false, (w.mask & Masks.ATTRIB) != 0), w.content);
+                // Gone already: a key that matches nothing, so the next scan reports it deleted.
+                w.children.put(e.getKey(), now != null ? now
+                        : new Stat(e.getValue(), 0, 0, Stat.NO_CTIME, new Object(), Stat.NO_CONTENT));
+            }
+        }
+    }
+
     @Override
     public void removeWatch(int id) {
         Watched w = byId.remove(id);
