@@ -98,6 +98,9 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
     private int nextCookie = 1;
     private long nextKey = FIRST_HANDLE_KEY;
     private PendingRename pendingRename;
+    /** Reads posted so far; and, per barrier token in flight, the count when it was (re)posted. */
+    private long arms;
+    private final Map<Long, Long> barrierArms = new HashMap<>();
     private boolean closed;
     private int outstandingAfterClose;
 
@@ -332,6 +335,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
             if (w32.readDirectoryChanges(d.handle, d.buffers[i], d.length, d.subtree, NOTIFY_FILTER,
                     d.overlapped[i], d.extended)) {
                 d.inFlight = i;
+                arms++;
                 return ERROR_SUCCESS;
             }
             int error = w32.lastError();
@@ -453,6 +457,10 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
                     wakePosted = false;
                 }
             } else if (key == BARRIER_KEY) {
+                Long armsAtPost = barrierArms.remove(overlapped);
+                if (armsAtPost != null && armsAtPost != arms && repostBarrier(overlapped)) {
+                    continue;
+                }
                 flushIgnored(sink);
                 sink.onBarrier(overlapped);
             } else {
@@ -733,12 +741,26 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         return false;
     }
 
+    /**
+     * The barrier is a packet posted to the port: the port is FIFO, and a change completes a pending read
+     * (queueing its packet) as it happens. The one exception: a change made while a handle's completed
+     * read waits in the queue is buffered by the kernel and completes the handle's next read at once,
+     * when that read is posted, which can be after the barrier was posted. So a barrier dequeued after
+     * reads were posted since it was is posted once more: it then follows every such completion.
+     */
     // I/O thread only.
     @Override
     public void barrier(long token) throws IOException {
+        barrierArms.put(token, arms);
         if (!w32.postQueuedCompletionStatus(port, 0, BARRIER_KEY, token)) {
+            barrierArms.remove(token);
             throw new IOException("sync: PostQueuedCompletionStatus failed");
         }
+    }
+
+    /** Posts a barrier again, marked as reposted (so it is delivered when it next comes round). */
+    private boolean repostBarrier(long token) {
+        return w32.postQueuedCompletionStatus(port, 0, BARRIER_KEY, token);
     }
 
     @Override

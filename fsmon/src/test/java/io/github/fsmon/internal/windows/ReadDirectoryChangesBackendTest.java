@@ -410,7 +410,24 @@ class ReadDirectoryChangesBackendTest {
         sim.record(root, FILE_ACTION_ADDED, "before").flush(root);
         backend.barrier(42);
         pump();
+        pump(); // reads were posted after the barrier was: it went round once more
         assertThat(sink.take()).containsExactly(id + " CREATE before", "barrier 42");
+        backend.barrier(43);
+        pump();
+        assertThat(sink.take()).as("nothing was posted since: delivered at once").containsExactly("barrier 43");
+    }
+
+    @Test
+    void barrierWaitsForChangesTheKernelBufferedWhileACompletionWasQueued() throws IOException {
+        int id = backend.addWatch(root, Masks.ALL_EVENTS, 0);
+        sim.record(root, FILE_ACTION_ADDED, "first").flush(root); // completed: no read pending now
+        sim.record(root, FILE_ACTION_ADDED, "buffered").flush(root); // kept by the kernel until the next read
+        backend.barrier(5);
+        // The re-arm completes at once with "buffered", queued behind the barrier's first post.
+        for (int i = 0; i < 3; i++) {
+            pump();
+        }
+        assertThat(sink.take()).containsExactly(id + " CREATE first", id + " CREATE buffered", "barrier 5");
     }
 
     @Test
