@@ -167,9 +167,21 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         }
     }
 
+    /** For tests: a Win32 implementation {@link Backend#WINDOWS} uses instead of kernel32; null for kernel32. */
+    private static volatile java.util.function.Supplier<Win32> substitute;
+
+    /**
+     * For tests only (the package is not exported): makes every monitor opened with {@link Backend#WINDOWS}
+     * from now on call {@code win32} instead of kernel32 (it is closed with the monitor when it is
+     * {@link AutoCloseable}); {@code null} restores kernel32.
+     */
+    public static void substituteWin32(java.util.function.Supplier<Win32> win32) {
+        substitute = win32;
+    }
+
     /** Opens kernel32 (or the library {@value Kernel32#LIBRARY_PROPERTY} names) and the completion port. */
     public ReadDirectoryChangesBackend() throws IOException {
-        this(openNative(), Integer.getInteger(BUFFER_PROPERTY, DEFAULT_BUFFER),
+        this(substitute != null ? substitute.get() : openNative(), Integer.getInteger(BUFFER_PROPERTY, DEFAULT_BUFFER),
                 Boolean.getBoolean(DIRECTORY_MODIFIED_PROPERTY), true);
     }
 
@@ -184,7 +196,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
             throw new IllegalArgumentException("buffer size must be a multiple of 8, at least 1024: " + bufferSize);
         }
         this.w32 = w32;
-        this.ownedWin32 = owned ? (AutoCloseable) w32 : null;
+        this.ownedWin32 = owned && w32 instanceof AutoCloseable c ? c : null;
         this.bufferSize = bufferSize;
         this.reportDirectoryModified = reportDirectoryModified;
         this.arena = Arena.ofConfined();
@@ -210,6 +222,9 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
 
     /** Whether this backend can run here: kernel32 (or the configured replacement) links. */
     public static boolean isSupported() {
+        if (substitute != null) {
+            return true;
+        }
         try {
             Kernel32.load();
             return true;

@@ -1,0 +1,57 @@
+package io.github.fsmon.scenario;
+
+import io.github.fsmon.Backend;
+import io.github.fsmon.internal.windows.InotifyWin32;
+import io.github.fsmon.internal.windows.ReadDirectoryChangesBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The scenario scripts against the Windows backend ({@link Backend#WINDOWS}), whose kernel32 is replaced
+ * by {@link InotifyWin32}: a simulation that turns this machine's real file-system changes into the
+ * records ReadDirectoryChangesW would deliver. What the backend is expected to deliver is the plain
+ * {@code expect} block rewritten by {@link Mechanism} (rule "windows"), or a script's own
+ * {@code backend=windows} block.
+ *
+ * <p>The scripts in {@link #NOT_EXPRESSIBLE} do not run: their outcome on Windows is not something the
+ * simulation can honestly produce, for the reason given beside each.
+ */
+class WindowsScenarioTest {
+    /** Scripts the simulation cannot stand in for Windows on, and why. */
+    static final Map<String, String> NOT_EXPRESSIBLE = Map.of();
+
+    @BeforeAll
+    static void simulate() {
+        ReadDirectoryChangesBackend.substituteWin32(InotifyWin32::new);
+    }
+
+    @AfterAll
+    static void restore() {
+        ReadDirectoryChangesBackend.substituteWin32(null);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> scenarios() throws IOException {
+        String only = System.getProperty("fsmon.scenario", "");
+        Stream<Path> files = Files.list(ScenarioTest.scenarioDirectory());
+        var scripts = files.filter(p -> p.getFileName().toString().endsWith(".fss"))
+                .filter(p -> p.getFileName().toString().contains(only))
+                .filter(p -> !NOT_EXPRESSIBLE.containsKey(p.getFileName().toString())).sorted().toList();
+        files.close();
+        assertThat(scripts).isNotEmpty();
+        return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), script.toUri(),
+                () -> new ScenarioRunner(ScenarioParser.parse(script.getFileName().toString(),
+                        Files.readString(script, StandardCharsets.UTF_8)), Backend.WINDOWS).run()));
+    }
+}
