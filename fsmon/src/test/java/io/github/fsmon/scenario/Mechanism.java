@@ -133,6 +133,7 @@ final class Mechanism {
      * write, which also sets the modification time) is one {@code MODIFY} per record Windows writes.
      */
     private static Step.ExpectBlock windows(Step.ExpectBlock block) {
+        Set<String> sources = movedToSources(block);
         List<Step.ExpectedEvent> out = new ArrayList<>();
         for (Step.ExpectedEvent e : block.events()) {
             List<String> alternatives = new ArrayList<>();
@@ -145,6 +146,21 @@ final class Mechanism {
                 }
                 if (l.kind().equals("ATTRIB")) {
                     l = l.kind("MODIFY");
+                }
+                if (l.kind().equals("MODIFY") && l.dir()) {
+                    // A directory's own "modified" is indistinguishable from the one Windows sends when an
+                    // entry inside it changes, which the backend drops.
+                    dropped = true;
+                    continue;
+                }
+                // A rename whose other half is outside the handle's tree (another watch, an unwatched or
+                // non-recursive directory) is FILE_ACTION_REMOVED / FILE_ACTION_ADDED on Windows; one inside
+                // a recursive handle is paired even where the engine does not watch the other half.
+                if (l.kind().equals("MOVED_FROM") && (l.watch() != null || !sources.contains(l.path()))) {
+                    alternatives.add(l.kind("DELETE").text());
+                }
+                if (l.kind().equals("MOVED_TO") && (l.watch() != null || l.from() == null)) {
+                    alternatives.add(l.kind("CREATE").text());
                 }
                 alternatives.add(l.text());
             }

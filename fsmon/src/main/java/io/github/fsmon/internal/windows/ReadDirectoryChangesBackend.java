@@ -247,7 +247,9 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         BasicFileAttributes attrs = follow ? Files.readAttributes(abs, BasicFileAttributes.class)
                 : Files.readAttributes(abs, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (attrs.isDirectory()) {
-            DirHandle covering = coveringSubtree(abs);
+            // A directory symbolic link or junction inside a recursive handle's tree is a reparse point that
+            // bWatchSubtree does not follow: it needs a handle of its own.
+            DirHandle covering = Files.isSymbolicLink(abs) ? null : coveringSubtree(abs);
             if (covering != null) {
                 String rel = Win32Paths.relative(covering.path, abs);
                 Integer id = covering.subdirs.get(rel);
@@ -662,6 +664,11 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
                 if (dirId != 0) {
                     boolean dir = extended ? attrDir : wasWatchedDir || isDirectory(d, rel);
                     sink.onEvent(dirId, Masks.MOVED_TO | (dir ? Masks.ISDIR : 0), cookie, name, lossy);
+                }
+                if (file != null) {
+                    // Renamed onto a watched file's name: the file watched is replaced, and a watch follows
+                    // the file, not the name.
+                    endTarget(file, Masks.DELETE_SELF, sink);
                 }
             }
             default -> LOG.log(System.Logger.Level.DEBUG, "fsmon: unknown FILE_ACTION " + action + " in " + d.path);

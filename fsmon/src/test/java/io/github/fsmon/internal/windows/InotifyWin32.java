@@ -72,6 +72,7 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
         boolean armed;
         boolean subtree;
         boolean deleted;
+        boolean openReparsePoint;
         Read pending;
         final List<Rec> staged = new ArrayList<>();
         final Map<Integer, Watch> watches = new HashMap<>();
@@ -144,6 +145,7 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
             return INVALID_HANDLE_VALUE;
         }
         Dir d = new Dir(nextHandle++, p);
+        d.openReparsePoint = openReparsePoint;
         dirs.put(d.handle, d);
         return d.handle;
     }
@@ -188,7 +190,10 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
             if (!Files.isDirectory(d.path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(d.path)) {
                 return fail(ERROR_INVALID_PARAMETER);
             }
-            watchTree(d, d.path, "");
+            watch(d, d.path, "", !d.openReparsePoint);
+            if (d.subtree) {
+                walk(d, d.path, "");
+            }
         }
         overlapped.set(Win32Layouts.ULONG_PTR, Win32Layouts.OVERLAPPED_INTERNAL, STATUS_PENDING);
         d.pending = new Read(buf, length, overlapped, extended);
@@ -200,16 +205,20 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
 
     /** Watches {@code dir} (relative {@code rel}) and, for a recursive handle, every directory below it. */
     private void watchTree(Dir d, Path dir, String rel) {
-        watch(d, dir, rel);
-        if (!d.subtree) {
-            return;
+        watch(d, dir, rel, false);
+        if (d.subtree) {
+            walk(d, dir, rel);
         }
+    }
+
+    /** Watches the directories below {@code dir}, not following links (Windows' subtree stops at reparse points). */
+    private void walk(Dir d, Path dir, String rel) {
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path p, BasicFileAttributes attrs) {
                     if (!p.equals(dir)) {
-                        watch(d, p, join(rel, Win32Paths.relative(dir, p)));
+                        watch(d, p, join(rel, Win32Paths.relative(dir, p)), false);
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -228,10 +237,10 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
         return parent.isEmpty() ? name : parent + "\\" + name;
     }
 
-    private void watch(Dir d, Path dir, String rel) {
+    private void watch(Dir d, Path dir, String rel, boolean follow) {
         try (Arena call = Arena.ofConfined()) {
             int wd = LibC.inotifyAddWatch(state, inotify, call.allocateFrom(dir.toString(), StandardCharsets.UTF_8),
-                    INOTIFY_MASK);
+                    INOTIFY_MASK & ~(follow ? LibC.IN_DONT_FOLLOW : 0));
             if (wd < 0) {
                 return; // gone already
             }
