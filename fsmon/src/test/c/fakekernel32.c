@@ -17,7 +17,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -127,6 +130,7 @@ struct record {
 struct dir {
     uint32_t magic;
     char *path;
+    int fd; /* O_PATH: follows the directory through renames, as a Windows handle does */
     struct stat st;
     struct port *port;
     ULONG_PTR key;
@@ -407,8 +411,13 @@ HANDLE CreateFileW(const WCHAR *name, DWORD access, DWORD share, void *security,
     if (S_ISDIR(st.st_mode) && !(flags & FILE_FLAG_BACKUP_SEMANTICS)) {
         FAIL(ERROR_ACCESS_DENIED, INVALID_HANDLE_VALUE); /* as Windows: directories need backup semantics */
     }
+    int fd = open(path, O_PATH | O_CLOEXEC | ((flags & FILE_FLAG_OPEN_REPARSE_POINT) ? O_NOFOLLOW : 0));
+    if (fd < 0) {
+        FAIL(ERROR_ACCESS_DENIED, INVALID_HANDLE_VALUE);
+    }
     struct dir *d = alloc(sizeof *d);
     d->magic = MAGIC_DIR;
+    d->fd = fd;
     d->path = strdup(path);
     allocations++;
     d->st = st;
@@ -543,6 +552,7 @@ BOOL CloseHandle(HANDLE h) {
             release(r, sizeof *r + 2u * r->chars);
         }
         remove_live(d);
+        close(d->fd);
         release(d->path, strlen(d->path) + 1);
         release(d, sizeof *d);
         pthread_mutex_unlock(&lock);
@@ -651,6 +661,34 @@ DWORD GetLongPathNameW(const WCHAR *short_path, WCHAR *long_path, DWORD chars) {
     memcpy(long_path, wide, (n + 1) * sizeof(WCHAR));
     pthread_mutex_unlock(&lock);
     return (DWORD)n;
+}
+
+DWORD GetFinalPathNameByHandleW(HANDLE h, WCHAR *path, DWORD chars, DWORD flags) {
+    (void)flags;
+    pthread_mutex_lock(&lock);
+    struct dir *d = as_dir(h);
+    if (!d) {
+        FAIL(ERROR_INVALID_HANDLE, 0);
+    }
+    char link[64], target[8192];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", d->fd);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n < 0) {
+        FAIL(ERROR_FILE_NOT_FOUND, 0);
+    }
+    target[n] = 0;
+    WCHAR wide[8192];
+    size_t w = utf8_to_utf16(target, wide, sizeof wide / sizeof wide[0]);
+    if (w == (size_t)-1) {
+        FAIL(ERROR_FILENAME_EXCED_RANGE, 0);
+    }
+    if (w + 1 > chars) {
+        pthread_mutex_unlock(&lock);
+        return (DWORD)(w + 1); /* too small: the size needed, with the NUL */
+    }
+    memcpy(path, wide, (w + 1) * sizeof(WCHAR));
+    pthread_mutex_unlock(&lock);
+    return (DWORD)w; /* without the NUL */
 }
 
 /* ---- test hooks ---- */

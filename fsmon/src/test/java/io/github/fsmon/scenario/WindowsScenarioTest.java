@@ -30,9 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WindowsScenarioTest {
     /** Scripts the simulation cannot stand in for Windows on, and why. */
     static final Map<String, String> NOT_EXPRESSIBLE = Map.of(
-            "018-root-moved.fss", "a renamed watched root is not noticed: the directory handle follows it and "
-                    + "ReadDirectoryChangesW reports nothing about the watched directory itself (a documented "
-                    + "limit of Backend.WINDOWS), while the script expects the watch to end",
             "046-move-into-new-dir-race.fss", "the simulation follows a new directory with inotify, which watches "
                     + "b only after d was renamed into it, so it reports the rename's source half as a removal; "
                     + "Windows' recursive handle has no such window, and the simulation cannot produce its pair");

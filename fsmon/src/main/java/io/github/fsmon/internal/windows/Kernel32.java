@@ -46,6 +46,7 @@ public final class Kernel32 {
     private final MethodHandle postQueuedCompletionStatus;
     private final MethodHandle getQueuedCompletionStatusEx;
     private final MethodHandle getLongPathNameW;
+    private final MethodHandle getFinalPathNameByHandleW;
 
     private Kernel32(SymbolLookup lookup, String errorName) {
         this.errorName = errorName;
@@ -86,6 +87,9 @@ public final class Kernel32 {
         /* DWORD GetLongPathNameW(LPCWSTR lpszShortPath, LPWSTR lpszLongPath, DWORD cchBuffer); */
         getLongPathNameW = NativeSupport.downcall(lookup, "GetLongPathNameW",
                 FunctionDescriptor.of(DWORD, HANDLE, HANDLE, DWORD), errorName);
+        /* DWORD GetFinalPathNameByHandleW(HANDLE hFile, LPWSTR lpszFilePath, DWORD cchFilePath, DWORD dwFlags); */
+        getFinalPathNameByHandleW = NativeSupport.downcall(lookup, "GetFinalPathNameByHandleW",
+                FunctionDescriptor.of(DWORD, HANDLE, HANDLE, DWORD, DWORD), errorName);
     }
 
     /**
@@ -214,6 +218,15 @@ public final class Kernel32 {
     public int getLongPathNameW(MemorySegment state, MemorySegment shortPath, MemorySegment longPath, int chars) {
         try {
             return (int) getLongPathNameW.invokeExact(state, shortPath, longPath, chars);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int getFinalPathNameByHandleW(MemorySegment state, MemorySegment file, MemorySegment path, int chars,
+                                         int flags) {
+        try {
+            return (int) getFinalPathNameByHandleW.invokeExact(state, file, path, chars, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -147,6 +147,27 @@ public final class NativeWin32 implements Win32, AutoCloseable {
     }
 
     @Override
+    public String getFinalPathName(long handle) {
+        try (Arena call = Arena.ofConfined()) {
+            int chars = 1024;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                MemorySegment out = call.allocate(2L * chars, 2);
+                int n = k.getFinalPathNameByHandleW(state, handle(handle), out, chars,
+                        FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+                if (n == 0) {
+                    lastError = k.lastError(state);
+                    return null;
+                }
+                if (n < chars) {
+                    return out.getString(0, StandardCharsets.UTF_16LE);
+                }
+                chars = n + 1; // too small: n is the size needed
+            }
+            return null;
+        }
+    }
+
+    @Override
     public void close() {
         arena.close();
     }

@@ -147,6 +147,8 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         boolean decoding;
         boolean releaseAfterDecode;
         boolean released;
+        /** The handle's path as Windows gave it when opened (GetFinalPathNameByHandleW), or null. */
+        String finalPath;
 
         DirHandle(long handle, long key, FileKey fileKey, Path path, boolean subtree, int length, boolean extended) {
             this.handle = handle;
@@ -339,7 +341,29 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
             throw translate(dir, error, d.extended ? "ReadDirectoryChangesExW" : "ReadDirectoryChangesW");
         }
         byFileKey.put(key, d);
+        d.finalPath = w32.getFinalPathName(h);
         return d;
+    }
+
+    /**
+     * Whether the directory of {@code d} was renamed (or a directory above it): Windows reports nothing to
+     * the handle itself, which keeps following the directory, so the path it now has is compared with the
+     * one it had when opened. Checked after each completion and before each barrier is delivered.
+     */
+    private boolean moved(DirHandle d) {
+        if (d.finalPath == null || d.cancelling || d.released) {
+            return false;
+        }
+        String now = w32.getFinalPathName(d.handle);
+        return now != null && !now.equalsIgnoreCase(d.finalPath);
+    }
+
+    private void checkMoved(RawEventSink sink) {
+        for (DirHandle d : List.copyOf(handles)) {
+            if (moved(d)) {
+                ended(d, Masks.MOVE_SELF, sink);
+            }
+        }
     }
 
     /**
@@ -479,6 +503,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
                     continue;
                 }
                 flushIgnored(sink);
+                checkMoved(sink);
                 sink.onBarrier(overlapped);
             } else {
                 DirHandle d = byOverlapped.get(overlapped);
@@ -511,6 +536,8 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
             decode(d, i, Math.min(bytes, d.length), sink);
             if (error != ERROR_SUCCESS && !d.cancelling) {
                 readFailed(d, error, sink);
+            } else if (moved(d)) {
+                ended(d, Masks.MOVE_SELF, sink);
             }
         } else if (status == STATUS_SUCCESS || status == STATUS_NOTIFY_ENUM_DIR) {
             // Zero bytes: more changes than fit the buffer; the kernel kept none of them.
@@ -523,7 +550,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
             rootGone(d, sink);
         } else {
             LOG.log(System.Logger.Level.WARNING, "fsmon: watching " + d.path + " ended: " + statusName(status));
-            ended(d, false, sink);
+            ended(d, 0, sink);
         }
     }
 
@@ -534,16 +561,19 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         }
         LOG.log(System.Logger.Level.WARNING, "fsmon: watching " + d.path + " ended: ReadDirectoryChangesW failed: "
                 + errorName(error));
-        ended(d, false, sink);
+        ended(d, 0, sink);
     }
 
     /** The watched directory itself was deleted (it is delete-pending until our handle closes). */
     private void rootGone(DirHandle d, RawEventSink sink) {
-        ended(d, true, sink);
+        ended(d, Masks.DELETE_SELF, sink);
     }
 
-    /** Every id of {@code d} ends (the root's with DELETE_SELF first when {@code deleted}); the handle goes. */
-    private void ended(DirHandle d, boolean deleted, RawEventSink sink) {
+    /**
+     * Every id of {@code d} ends with IGNORED, the directory's own and its watched files' with
+     * {@code selfMask} first (DELETE_SELF, MOVE_SELF, or 0 for nothing); the handle goes.
+     */
+    private void ended(DirHandle d, int selfMask, RawEventSink sink) {
         List<Integer> all = new ArrayList<>();
         if (d.rootId != 0) {
             all.add(d.rootId);
@@ -561,8 +591,8 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
                 continue; // removed meanwhile by the engine: its IGNORED is queued
             }
             forget(t);
-            if (deleted && t.kind == Target.ROOT) {
-                sink.onEvent(id, Masks.DELETE_SELF, 0, "", false);
+            if (selfMask != 0 && (t.kind == Target.ROOT || (t.kind == Target.FILE && selfMask == Masks.MOVE_SELF))) {
+                sink.onEvent(id, selfMask, 0, "", false);
             }
             sink.onEvent(id, Masks.IGNORED, 0, "", false);
         }

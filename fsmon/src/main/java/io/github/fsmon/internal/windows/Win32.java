@@ -59,6 +59,12 @@ public interface Win32 {
      */
     int getQueuedCompletionStatusEx(long port, MemorySegment entries, int count, int millis);
 
+    /**
+     * {@code GetFinalPathNameByHandleW(handle, ..., FILE_NAME_NORMALIZED | VOLUME_NAME_DOS)}: the path the
+     * handle's file has now (it follows renames), or null on failure.
+     */
+    String getFinalPathName(long handle);
+
     /** {@code GetLongPathNameW}: {@code path} with 8.3 short components expanded, or null on failure. */
     String getLongPathName(String path);
 }

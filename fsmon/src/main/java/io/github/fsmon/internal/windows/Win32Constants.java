@@ -49,6 +49,9 @@ public final class Win32Constants {
     public static final long INVALID_HANDLE_VALUE = -1L;
     // <winbase.h>
     public static final int INFINITE = 0xFFFF_FFFF;
+    // <fileapi.h>: dwFlags of GetFinalPathNameByHandleW
+    public static final int FILE_NAME_NORMALIZED = 0x0;
+    public static final int VOLUME_NAME_DOS = 0x0;
 
     // <winerror.h>: Win32 error codes (GetLastError)
     public static final int ERROR_SUCCESS = 0;

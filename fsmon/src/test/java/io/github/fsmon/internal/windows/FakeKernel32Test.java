@@ -206,6 +206,20 @@ class FakeKernel32Test {
     }
 
     @Test
+    void renamedRootIsFoundThroughGetFinalPathNameByHandle() throws IOException {
+        backend = new ReadDirectoryChangesBackend(win32, ReadDirectoryChangesBackend.DEFAULT_BUFFER, false);
+        int id = backend.addWatch(root, Masks.ALL_EVENTS, Masks.SUBTREE);
+        backend.barrier(1);
+        backend.await(TimeUnit.SECONDS.toNanos(5), sink);
+        assertThat(take()).containsExactly("barrier 1");
+        Files.move(root, tmp.resolve("moved"));
+        backend.barrier(2);
+        backend.await(TimeUnit.SECONDS.toNanos(5), sink);
+        backend.await(TimeUnit.SECONDS.toNanos(5), sink);
+        assertThat(take()).containsExactly(id + " MOVE_SELF", id + " IGNORED", "barrier 2");
+    }
+
+    @Test
     void cancelledReadKeepsItsMemoryUntilTheCompletionIsDequeued() throws IOException {
         fake.configure(0, true, true);
         backend = new ReadDirectoryChangesBackend(win32, ReadDirectoryChangesBackend.DEFAULT_BUFFER, false);

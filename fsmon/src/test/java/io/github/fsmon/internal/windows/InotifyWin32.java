@@ -35,14 +35,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * parent directory of a changed entry, extended records with the entry's attributes, nothing for a
  * rename of the watched directory itself, and its deletion ending the read with STATUS_DELETE_PENDING.
  *
- * <p>What it cannot imitate: entries created in a new directory before inotify watches it are not
- * reported (Windows would report them; the engine's scan of the new directory finds them). A packet
- * posted from another thread enters the port only after the inotify events queued before it were
- * turned into completions, which is the order a change and a post have on Windows.
+ * <p>Where inotify lags behind Windows: a new directory is watched only once its creation is read, so
+ * what was created in it meanwhile is found by listing it and reported as ADDED (Windows' recursive
+ * handle would have reported each creation); a directory renamed into a new one before that is listed
+ * as well, and its rename's source half is then a removal (Windows would pair the two). A packet posted
+ * from another thread enters the port only after the inotify events queued before it were turned into
+ * completions, which is the order a change and a post have on Windows. The renamed root is known from
+ * inotify's IN_MOVE_SELF; where it went is not, so its "final path" is only marked as different.
  */
 public final class InotifyWin32 implements Win32, AutoCloseable {
     private static final int INOTIFY_MASK = LibC.IN_CREATE | LibC.IN_DELETE | LibC.IN_MODIFY | LibC.IN_ATTRIB
-            | LibC.IN_MOVED_FROM | LibC.IN_MOVED_TO | LibC.IN_DELETE_SELF | LibC.IN_ONLYDIR | LibC.IN_DONT_FOLLOW;
+            | LibC.IN_MOVED_FROM | LibC.IN_MOVED_TO | LibC.IN_DELETE_SELF | LibC.IN_MOVE_SELF | LibC.IN_ONLYDIR | LibC.IN_DONT_FOLLOW;
 
     private record Packet(long key, long overlapped, int bytes) {
     }
@@ -73,6 +76,7 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
         boolean subtree;
         boolean deleted;
         boolean openReparsePoint;
+        boolean moved;
         Read pending;
         final List<Rec> staged = new ArrayList<>();
         final Map<Integer, Watch> watches = new HashMap<>();
@@ -192,7 +196,7 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
             }
             watch(d, d.path, "", !d.openReparsePoint);
             if (d.subtree) {
-                walk(d, d.path, "");
+                walk(d, d.path, "", null);
             }
         }
         overlapped.set(Win32Layouts.ULONG_PTR, Win32Layouts.OVERLAPPED_INTERNAL, STATUS_PENDING);
@@ -204,21 +208,37 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
     }
 
     /** Watches {@code dir} (relative {@code rel}) and, for a recursive handle, every directory below it. */
-    private void watchTree(Dir d, Path dir, String rel) {
+    private void watchTree(Dir d, Path dir, String rel, List<Rec> created) {
         watch(d, dir, rel, false);
         if (d.subtree) {
-            walk(d, dir, rel);
+            walk(d, dir, rel, created);
         }
     }
 
-    /** Watches the directories below {@code dir}, not following links (Windows' subtree stops at reparse points). */
-    private void walk(Dir d, Path dir, String rel) {
+    /**
+     * Watches the directories below {@code dir}, not following links (Windows' subtree stops at reparse
+     * points). For a directory just created, {@code created} receives an ADDED record for every entry found
+     * in it: they were created after it, before inotify watched it, and Windows would have reported them.
+     */
+    private void walk(Dir d, Path dir, String rel, List<Rec> created) {
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path p, BasicFileAttributes attrs) {
                     if (!p.equals(dir)) {
-                        watch(d, p, join(rel, Win32Paths.relative(dir, p)), false);
+                        String r = join(rel, Win32Paths.relative(dir, p));
+                        watch(d, p, r, false);
+                        if (created != null) {
+                            created.add(new Rec(FILE_ACTION_ADDED, r, true));
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                    if (created != null) {
+                        created.add(new Rec(FILE_ACTION_ADDED, join(rel, Win32Paths.relative(dir, p)), attrs.isDirectory()));
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -417,6 +437,14 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
                     }
                     continue;
                 }
+                if ((mask & LibC.IN_MOVE_SELF) != 0) {
+                    for (Watch w : byWd.getOrDefault(wd, List.of())) {
+                        if (w.rel.isEmpty()) {
+                            w.dir.moved = true; // the handle follows it; only its final path tells
+                        }
+                    }
+                    continue;
+                }
                 if (name.isEmpty()) {
                     continue; // about a watched directory itself: its parent's watch reports it
                 }
@@ -437,7 +465,12 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
                     if ((mask & (LibC.IN_CREATE | LibC.IN_MOVED_TO)) != 0) {
                         add(out, d, FILE_ACTION_ADDED, rel, isDir);
                         if (isDir && d.subtree) {
-                            watchTree(d, Win32Paths.resolve(d.path, rel), rel);
+                            boolean createdHere = (mask & LibC.IN_CREATE) != 0;
+                            List<Rec> inside = createdHere ? new ArrayList<>() : null;
+                            watchTree(d, Win32Paths.resolve(d.path, rel), rel, inside);
+                            if (inside != null) {
+                                out.computeIfAbsent(d, k -> new ArrayList<>()).addAll(inside);
+                            }
                         }
                     } else if ((mask & LibC.IN_DELETE) != 0) {
                         add(out, d, FILE_ACTION_REMOVED, rel, isDir);
@@ -510,7 +543,7 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
                 String newRel = join(t.rel, toName);
                 add(out, t.dir, FILE_ACTION_ADDED, newRel, isDir);
                 if (isDir && t.dir.subtree) {
-                    watchTree(t.dir, Win32Paths.resolve(t.dir.path, newRel), newRel);
+                    watchTree(t.dir, Win32Paths.resolve(t.dir.path, newRel), newRel, null);
                 }
             }
         }
@@ -562,6 +595,17 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
         r.overlapped().set(Win32Layouts.ULONG_PTR, Win32Layouts.OVERLAPPED_INTERNAL, Integer.toUnsignedLong(status));
         r.overlapped().set(Win32Layouts.ULONG_PTR, Win32Layouts.OVERLAPPED_INTERNAL_HIGH, (long) bytes);
         queue.add(new Packet(d.key, r.overlapped().address(), bytes));
+    }
+
+    @Override
+    public String getFinalPathName(long handle) {
+        Dir d = dirs.get(handle);
+        if (d == null || !d.open) {
+            lastError = ERROR_INVALID_HANDLE;
+            return null;
+        }
+        // Where it went is not known here (inotify does not say); that it went is what matters.
+        return d.moved ? d.path + " (moved)" : d.path.toString();
     }
 
     @Override

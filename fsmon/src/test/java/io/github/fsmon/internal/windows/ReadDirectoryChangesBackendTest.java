@@ -236,6 +236,32 @@ class ReadDirectoryChangesBackendTest {
     }
 
     @Test
+    void renamedRootIsMoveSelfThenIgnoredAtTheNextBarrierOrCompletion() throws IOException {
+        Files.createDirectories(root.resolve("sub"));
+        int rootId = watchTree();
+        int sub = backend.addWatch(root.resolve("sub"), Masks.ALL_EVENTS, Masks.ONLYDIR);
+        backend.barrier(1);
+        pump();
+        assertThat(sink.take()).containsExactly("barrier 1");
+        sim.renameHandleDirectory(root, tmp.resolve("moved"));
+        backend.barrier(2);
+        pump();
+        assertThat(sink.take()).containsExactly(rootId + " MOVE_SELF", rootId + " IGNORED", sub + " IGNORED", "barrier 2");
+        pump(); // the cancelled read's completion
+        assertThat(backend.liveHandles()).isZero();
+    }
+
+    @Test
+    void renamedParentOfAWatchedFileEndsTheFileWatchAfterItsNextChange() throws IOException {
+        Path f = Files.createFile(root.resolve("f"));
+        int id = backend.addWatch(f, Masks.ALL_EVENTS, 0);
+        sim.renameHandleDirectory(root, tmp.resolve("moved"));
+        sim.record(root, FILE_ACTION_MODIFIED, "f").flush(root);
+        pump();
+        assertThat(sink.take()).containsExactly(id + " MODIFY", id + " MOVE_SELF", id + " IGNORED");
+    }
+
+    @Test
     void accessDeniedOnReArmIsAlsoADeletedRoot() throws IOException {
         int id = backend.addWatch(root, Masks.ALL_EVENTS, 0);
         sim.completeEmpty(root, STATUS_ACCESS_DENIED);

@@ -37,6 +37,7 @@ final class SimulatedWin32 implements Win32 {
         long key = -1;
         Read pending;
         boolean open = true;
+        String finalPath;
         final List<NotifyRecords.Rec> staged = new ArrayList<>();
 
         Dir(long handle, Path path) {
@@ -96,6 +97,7 @@ final class SimulatedWin32 implements Win32 {
             return INVALID_HANDLE_VALUE;
         }
         Dir d = new Dir(nextHandle++, p);
+        d.finalPath = "\\\\?\\" + p; // as Windows spells it
         dirs.put(d.handle, d);
         return d.handle;
     }
@@ -236,6 +238,21 @@ final class SimulatedWin32 implements Win32 {
             n++;
         }
         return n;
+    }
+
+    @Override
+    public String getFinalPathName(long handle) {
+        Dir d = dirs.get(handle);
+        if (d == null || !d.open) {
+            lastError = ERROR_INVALID_HANDLE;
+            return null;
+        }
+        return d.finalPath;
+    }
+
+    /** The directory of the handle on {@code path} is renamed to {@code to} (Windows tells the handle nothing). */
+    void renameHandleDirectory(Path path, Path to) {
+        dir(path).finalPath = "\\\\?\\" + to;
     }
 
     @Override
