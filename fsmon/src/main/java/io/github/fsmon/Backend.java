@@ -69,8 +69,13 @@ public enum Backend {
      *   <li>Renames inside one watched tree are paired ({@code MOVED_FROM}/{@code MOVED_TO} with one
      *       cookie); a move between two separately watched trees is a {@code DELETE} and a
      *       {@code CREATE}. Content and attribute changes are both {@code MODIFY}: Windows does not tell them
-     *       apart. There are no {@code ACCESS}, {@code OPEN} or {@code CLOSE_*} events, and a watched root
-     *       that is renamed is not noticed (the handle follows it silently).</li>
+     *       apart, and a directory's own attribute change is dropped with the noise below. There are no
+     *       {@code ACCESS}, {@code OPEN} or {@code CLOSE_*} events. Windows says nothing when a watched root
+     *       (or a directory above it) is renamed: fsmon notices it at the next change reported in it or the
+     *       next {@link FileMonitor#sync()}, by the handle's final path, and reports {@code MOVE_SELF}, then
+     *       {@code IGNORED}. A single file is watched by name in its directory: a write through another
+     *       hard link is not seen, and a file renamed onto the watched name ends the watch
+     *       ({@code DELETE_SELF}).</li>
      *   <li>The "modified" Windows reports for a directory whenever an entry inside it changes is dropped
      *       (system property {@code fsmon.windows.directoryModified=true} keeps it).</li>
      *   <li>Names reported as 8.3 short names ({@code PROGRA~1}) are expanded to long names with

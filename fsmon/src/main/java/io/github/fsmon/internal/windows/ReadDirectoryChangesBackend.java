@@ -56,7 +56,18 @@ import static io.github.fsmon.internal.windows.Win32Constants.*;
  *       entry inside it changes is dropped unless {@code reportDirectoryModified}.</li>
  *   <li>Names in records may be 8.3 short names when a program used them: those of entries that still
  *       exist are expanded with {@code GetLongPathNameW}.</li>
+ *   <li>Windows reports nothing to a handle whose own directory is renamed. After each completion and
+ *       before each barrier, the handle's path ({@code GetFinalPathNameByHandleW}) is compared with the one
+ *       it had when opened; a different one is {@code MOVE_SELF}, then {@code IGNORED}.</li>
+ *   <li>{@link #barrier} posts a packet behind every completion queued so far, and once more if reads
+ *       were posted meanwhile (see there).</li>
  * </ul>
+ *
+ * <p>Threads and memory: only the engine's I/O thread calls this class, except {@link #wakeup()}. Each
+ * handle's buffers and OVERLAPPEDs live in a confined arena of their own, closed after the handle's last
+ * read has completed and its packet was dequeued; {@link #close()} cancels every read and waits (up to
+ * five seconds) for those packets, and leaves the memory of any read that never completes allocated
+ * rather than freeing memory the kernel could still write.
  */
 public final class ReadDirectoryChangesBackend implements OsWatcher {
     private static final System.Logger LOG = System.getLogger("io.github.fsmon");
