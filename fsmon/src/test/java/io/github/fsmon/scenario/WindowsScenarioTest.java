@@ -4,7 +4,7 @@ import io.github.fsmon.Backend;
 import io.github.fsmon.internal.windows.InotifyWin32;
 import io.github.fsmon.internal.windows.ReadDirectoryChangesBackend;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -34,27 +35,39 @@ class WindowsScenarioTest {
                     + "b only after d was renamed into it, so it reports the rename's source half as a removal; "
                     + "Windows' recursive handle has no such window, and the simulation cannot produce its pair");
 
-    @BeforeAll
-    static void simulate() {
-        ReadDirectoryChangesBackend.substituteWin32(InotifyWin32::new);
-    }
-
     @AfterAll
     static void restore() {
         ReadDirectoryChangesBackend.substituteWin32(null);
     }
 
+    /**
+     * Twice: with ReadDirectoryChangesExW (attributes in every record) and with plain ReadDirectoryChangesW,
+     * where whether an entry is a directory comes from a lookup when it appears and from the engine's
+     * memory when it goes or is "modified".
+     */
     @TestFactory
-    Stream<DynamicTest> scenarios() throws IOException {
+    Stream<DynamicContainer> scenarios() throws IOException {
         String only = System.getProperty("fsmon.scenario", "");
-        Stream<Path> files = Files.list(ScenarioTest.scenarioDirectory());
-        var scripts = files.filter(p -> p.getFileName().toString().endsWith(".fss"))
-                .filter(p -> p.getFileName().toString().contains(only))
-                .filter(p -> !NOT_EXPRESSIBLE.containsKey(p.getFileName().toString())).sorted().toList();
-        files.close();
+        List<Path> scripts;
+        try (Stream<Path> files = Files.list(ScenarioTest.scenarioDirectory())) {
+            scripts = files.filter(p -> p.getFileName().toString().endsWith(".fss"))
+                    .filter(p -> p.getFileName().toString().contains(only))
+                    .filter(p -> !NOT_EXPRESSIBLE.containsKey(p.getFileName().toString())).sorted().toList();
+        }
         assertThat(scripts).isNotEmpty();
-        return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), script.toUri(),
-                () -> new ScenarioRunner(ScenarioParser.parse(script.getFileName().toString(),
-                        Files.readString(script, StandardCharsets.UTF_8)), Backend.WINDOWS).run()));
+        return Stream.of(true, false).map(extended -> DynamicContainer.dynamicContainer(
+                extended ? "ReadDirectoryChangesExW" : "ReadDirectoryChangesW",
+                scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), script.toUri(),
+                        () -> run(script, extended)))));
+    }
+
+    private static void run(Path script, boolean extended) throws Exception {
+        ReadDirectoryChangesBackend.substituteWin32(() -> new InotifyWin32(extended));
+        try {
+            new ScenarioRunner(ScenarioParser.parse(script.getFileName().toString(),
+                    Files.readString(script, StandardCharsets.UTF_8)), Backend.WINDOWS).run();
+        } finally {
+            ReadDirectoryChangesBackend.substituteWin32(null);
+        }
     }
 }

@@ -105,7 +105,16 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
     private volatile boolean closed;
     private int lastError;
 
+    private final boolean extended;
+
+    /** With ReadDirectoryChangesExW (records with attributes), as on Windows 10 1709 and later. */
     public InotifyWin32() {
+        this(true);
+    }
+
+    /** {@code extended = false}: as before Windows 10 1709, ReadDirectoryChangesW and plain records only. */
+    public InotifyWin32(boolean extended) {
+        this.extended = extended;
         inotify = LibC.inotifyInit1(state, LibC.IN_NONBLOCK | LibC.IN_CLOEXEC);
         wake = LibC.eventfd(state, 0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
         if (inotify < 0 || wake < 0) {
@@ -292,7 +301,7 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
 
     @Override
     public boolean hasReadDirectoryChangesEx() {
-        return true;
+        return extended;
     }
 
     @Override
