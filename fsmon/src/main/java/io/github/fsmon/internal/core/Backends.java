@@ -59,6 +59,8 @@ public final class Backends {
         return new Choice(Backend.JDK, linux()
                 ? "the JVM refuses native access, so inotify cannot be used; run java with "
                 + NativeSupport.nativeAccessFlag() + " to use it"
+                : System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")
+                ? "the native Windows backend (WINDOWS) stays opt-in until it has been validated on Windows"
                 : "no native backend for " + System.getProperty("os.name"));
     }
 

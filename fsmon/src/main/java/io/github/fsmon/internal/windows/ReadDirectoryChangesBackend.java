@@ -108,7 +108,6 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
     private int nextId = 1;
     private int nextCookie = 1;
     private long nextKey = FIRST_HANDLE_KEY;
-    private PendingRename pendingRename;
     /** Reads posted so far; and, per barrier token in flight, the count when it was (re)posted. */
     private long arms;
     private final Map<Long, Long> barrierArms = new HashMap<>();
@@ -158,6 +157,8 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         boolean decoding;
         boolean releaseAfterDecode;
         boolean released;
+        /** A RENAMED_OLD_NAME whose RENAMED_NEW_NAME may come in the next completion. */
+        PendingRename pendingRename;
         /** The handle's path as Windows gave it when opened (GetFinalPathNameByHandleW), or null. */
         String finalPath;
 
@@ -639,7 +640,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
             rel = longName(d, rel);
         }
         if (action != FILE_ACTION_RENAMED_NEW_NAME) {
-            pendingRename = null; // the two halves of a rename are adjacent
+            d.pendingRename = null; // the two halves of a rename are adjacent in the handle's records
         }
         int slash = rel.lastIndexOf('\\');
         String parentRel = slash < 0 ? "" : rel.substring(0, slash);
@@ -680,7 +681,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
             }
             case FILE_ACTION_RENAMED_OLD_NAME -> {
                 int cookie = nextCookie();
-                pendingRename = new PendingRename(d, rel, cookie);
+                d.pendingRename = new PendingRename(d, rel, cookie);
                 if (dirId != 0) {
                     sink.onEvent(dirId, Masks.MOVED_FROM | (attrDir || self != null ? Masks.ISDIR : 0), cookie, name, lossy);
                 }
@@ -692,8 +693,8 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
                 }
             }
             case FILE_ACTION_RENAMED_NEW_NAME -> {
-                PendingRename old = pendingRename;
-                pendingRename = null;
+                PendingRename old = d.pendingRename;
+                d.pendingRename = null;
                 int cookie;
                 boolean wasWatchedDir = false;
                 if (old != null && old.handle() == d) {

@@ -137,6 +137,19 @@ class ReadDirectoryChangesBackendTest {
     }
 
     @Test
+    void renameHalvesStayPairedWhenAnotherHandleCompletesInBetween() throws IOException {
+        Path other = Files.createDirectory(tmp.resolve("other"));
+        int id = backend.addWatch(root, Masks.ALL_EVENTS, 0);
+        int otherId = backend.addWatch(other, Masks.ALL_EVENTS, 0);
+        sim.record(root, FILE_ACTION_RENAMED_OLD_NAME, "old").flush(root);
+        sim.record(other, FILE_ACTION_ADDED, "x").flush(other);
+        sim.record(root, FILE_ACTION_RENAMED_NEW_NAME, "new").flush(root); // kept until the next read
+        pump();
+        pump();
+        assertThat(sink.take()).containsExactly(id + " MOVED_FROM c1 old", otherId + " CREATE x", id + " MOVED_TO c1 new");
+    }
+
+    @Test
     void recursiveWatchSharesOneHandleAndRoutesBySubdirectory() throws IOException {
         Files.createDirectories(root.resolve("a/b"));
         int rootId = watchTree();
