@@ -82,6 +82,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
     private static final int ENTRIES = 64;
     /** How long close() waits for cancelled reads to complete before it leaves their memory allocated. */
     private static final long CLOSE_DRAIN_MILLIS = 5_000;
+    private long closeDrainMillis = CLOSE_DRAIN_MILLIS;
     static final int NOTIFY_FILTER = FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_DIR_NAME
             | FILE_NOTIFY_CHANGE_ATTRIBUTES | FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE
             | FILE_NOTIFY_CHANGE_CREATION | FILE_NOTIFY_CHANGE_SECURITY;
@@ -842,6 +843,11 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         return null;
     }
 
+    /** For tests: how long {@link #close()} waits for cancelled reads (5 s by default). */
+    void closeDrainMillis(long millis) {
+        this.closeDrainMillis = millis;
+    }
+
     /** For tests: reads posted and not yet completed, plus handles still open. */
     public int liveHandles() {
         return handles.size();
@@ -871,7 +877,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         for (DirHandle d : List.copyOf(handles)) {
             cancel(d);
         }
-        long deadline = System.nanoTime() + CLOSE_DRAIN_MILLIS * 1_000_000;
+        long deadline = System.nanoTime() + closeDrainMillis * 1_000_000;
         while (handles.stream().anyMatch(d -> d.inFlight >= 0) && System.nanoTime() - deadline < 0) {
             int n = w32.getQueuedCompletionStatusEx(port, entries, ENTRIES, 100);
             for (int i = 0; i < n; i++) {
@@ -894,7 +900,7 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         }
         if (outstandingAfterClose > 0) {
             LOG.log(System.Logger.Level.WARNING, "fsmon: " + outstandingAfterClose + " cancelled directory reads did "
-                    + "not complete within " + CLOSE_DRAIN_MILLIS + " ms; their buffers are left allocated");
+                    + "not complete within " + closeDrainMillis + " ms; their buffers are left allocated");
         }
         synchronized (wakeLock) {
             portOpen = false;
