@@ -509,11 +509,13 @@ BOOL ReadDirectoryChangesW(HANDLE h, void *buffer, DWORD length, BOOL subtree, D
     return read_changes(h, buffer, length, subtree, filter, returned, ov, routine, 0);
 }
 
+#ifndef FAKE_WITHOUT_EX /* built a second time without it: kernel32 before Windows 10 1709 */
 BOOL ReadDirectoryChangesExW(HANDLE h, void *buffer, DWORD length, BOOL subtree, DWORD filter, DWORD *returned,
                              OVERLAPPED *ov, void *routine, int information_class) {
     return read_changes(h, buffer, length, subtree, filter, returned, ov, routine,
                         information_class == READ_DIRECTORY_NOTIFY_EXTENDED_INFORMATION);
 }
+#endif
 
 BOOL CancelIoEx(HANDLE h, OVERLAPPED *ov) {
     pthread_mutex_lock(&lock);
@@ -727,13 +729,14 @@ int fake_emit(const char *path, DWORD action, const WCHAR *name, uint32_t chars,
     return 0;
 }
 
-/* Completes the pending read on path with the staged records: 1; 0 when no read is pending (they are
-   kept for the next one); -1 when path has no handle. */
+/* Completes the pending read on path with the staged records: 1 (also when none are staged: a kernel
+   never completes a read with nothing); 0 when no read is pending (they are kept for the next one, which
+   they complete at once); -1 when path has no handle. */
 int fake_flush(const char *path) {
     pthread_mutex_lock(&lock);
     struct dir *d = find_dir(path);
-    int rc = !d ? -1 : !d->pending ? 0 : 1;
-    if (rc == 1) {
+    int rc = !d ? -1 : !d->staged ? 1 : !d->pending ? 0 : 1; /* nothing staged: nothing to complete */
+    if (rc == 1 && d->staged) {
         deliver(d);
     }
     pthread_mutex_unlock(&lock);

@@ -262,6 +262,71 @@ class FakeKernel32Test {
     }
 
     @Test
+    void kernel32WithoutReadDirectoryChangesExWFallsBackToReadDirectoryChangesW() throws IOException {
+        Path noEx = FakeKernel32.library().resolveSibling("libfakekernel32-noex.so");
+        assumeTrue(Files.isRegularFile(noEx));
+        String previous = System.getProperty(Kernel32.LIBRARY_PROPERTY);
+        System.setProperty(Kernel32.LIBRARY_PROPERTY, noEx.toString());
+        Kernel32 old;
+        try {
+            old = Kernel32.load();
+        } finally {
+            System.setProperty(Kernel32.LIBRARY_PROPERTY, previous);
+        }
+        assertThat(old.hasReadDirectoryChangesExW()).isFalse();
+        FakeKernel32 other = new FakeKernel32(noEx); // its own state: a separate library
+        try (NativeWin32 w = new NativeWin32(old)) {
+            ReadDirectoryChangesBackend b = new ReadDirectoryChangesBackend(w, ReadDirectoryChangesBackend.DEFAULT_BUFFER, false);
+            try {
+                int id = b.addWatch(root, Masks.ALL_EVENTS, 0);
+                assertThat(b.readMode(id)).isEqualTo("65536 basic");
+                assertThat(other.pendingFlags(root)).isZero();
+                Files.createDirectory(root.resolve("d"));
+                other.emit(root, FILE_ACTION_ADDED, "d");
+                other.flush(root);
+                b.await(TimeUnit.SECONDS.toNanos(5), sink);
+                assertThat(take()).containsExactly(id + " CREATE,ISDIR d");
+            } finally {
+                b.close();
+            }
+        }
+        assertThat(other.openHandles()).isZero();
+        assertThat(other.allocations()).isZero();
+    }
+
+    @Test
+    void manyRecordsFromAnotherThreadArriveInOrderThroughTheNativePort() throws Exception {
+        backend = new ReadDirectoryChangesBackend(win32, ReadDirectoryChangesBackend.DEFAULT_BUFFER, false);
+        int id = backend.addWatch(root, Masks.ALL_EVENTS, 0);
+        int batches = 200;
+        int perBatch = 50;
+        Thread kernel = new Thread(() -> {
+            for (int b = 0; b < batches; b++) {
+                for (int r = 0; r < perBatch; r++) {
+                    fake.emit(root, FILE_ACTION_REMOVED, "f" + (b * perBatch + r));
+                }
+                // Complete the pending read; when none is pending (the I/O thread has not re-armed yet),
+                // wait for it rather than let records pile up past the buffer (which is an overflow).
+                while (!fake.flush(root)) {
+                    Thread.onSpinWait();
+                }
+                backend.wakeup(); // wake-ups from another thread, mixed in with completions
+            }
+        });
+        kernel.start();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < batches * perBatch; i++) {
+            expected.add(id + " DELETE f" + i);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (events.size() < expected.size() && System.nanoTime() - deadline < 0) {
+            backend.await(TimeUnit.MILLISECONDS.toNanos(200), sink);
+        }
+        kernel.join();
+        assertThat(take()).isEqualTo(expected);
+    }
+
+    @Test
     void networkShareBufferLimitAndBasicRecordsFallback() throws IOException {
         fake.configure(64 * 1024, false, false);
         backend = new ReadDirectoryChangesBackend(win32, 256 * 1024, false);
