@@ -224,6 +224,21 @@ class ReadDirectoryChangesBackendTest {
     }
 
     @Test
+    void cleanupCompletionIsNotMistakenForAnOverflow() throws IOException {
+        int id = backend.addWatch(root, Masks.ALL_EVENTS, 0);
+        // Zero bytes, like an overflow, but STATUS_NOTIFY_CLEANUP: the handle was closed under us.
+        sim.completeEmpty(root, STATUS_NOTIFY_CLEANUP);
+        pump();
+        assertThat(sink.take()).containsExactly(id + " IGNORED");
+        // After our own cancel, the zero-byte completion is neither an overflow nor reported at all.
+        int other = backend.addWatch(Files.createDirectory(tmp.resolve("other")), Masks.ALL_EVENTS, 0);
+        backend.removeWatch(other);
+        pump();
+        pump();
+        assertThat(sink.take()).containsExactly(other + " IGNORED");
+    }
+
+    @Test
     void moreRecordsThanTheBufferHoldsIsAnOverflow() throws IOException {
         backend.close();
         backend = new ReadDirectoryChangesBackend(sim, 1024, false);
