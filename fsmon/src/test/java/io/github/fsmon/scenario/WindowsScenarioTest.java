@@ -29,6 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * simulation can honestly produce, for the reason given beside each.
  */
 class WindowsScenarioTest {
+    /** The simulations stand on Linux: inotify (for the scenario one) and unix:ino file keys. */
+    @org.junit.jupiter.api.BeforeAll
+    static void onLinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.github.fsmon.internal.linux.InotifyBackend.isSupported(),
+                "the kernel32 simulations run on Linux; on Windows, ScenarioTest runs the scripts against kernel32");
+    }
+
     /** Scripts the simulation cannot stand in for Windows on, and why. */
     static final Map<String, String> NOT_EXPRESSIBLE = Map.of(
             "046-move-into-new-dir-race.fss", "the simulation follows a new directory with inotify, which watches "

@@ -21,6 +21,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The backend's logic against {@link SimulatedWin32}: completions scripted, events checked in order. */
 class ReadDirectoryChangesBackendTest {
+    /** The simulations stand on Linux: inotify (for the scenario one) and unix:ino file keys. */
+    @org.junit.jupiter.api.BeforeAll
+    static void onLinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.github.fsmon.internal.linux.InotifyBackend.isSupported(),
+                "the kernel32 simulations run on Linux; on Windows, ScenarioTest runs the scripts against kernel32");
+    }
+
     @TempDir
     Path tmp;
     Path root;
@@ -358,6 +365,20 @@ class ReadDirectoryChangesBackendTest {
         assertThat(b).isEqualTo(a);
         assertThat(sim.openHandles()).isEqualTo(2);
         assertThat(sim.calls.stream().filter(c -> c.startsWith("CreateFileW")).count()).isEqualTo(2);
+    }
+
+    @Test
+    void recursiveAfterNonRecursiveOnOneDirectoryGetsARecursiveHandleOfItsOwn() throws IOException {
+        Files.createDirectories(root.resolve("sub"));
+        int flat = backend.addWatch(root, Masks.ALL_EVENTS, 0);
+        int tree = backend.addWatch(root, Masks.ALL_EVENTS, Masks.SUBTREE);
+        assertThat(tree).isNotEqualTo(flat);
+        assertThat(sim.openHandles()).as("two directory handles + port").isEqualTo(3);
+        int sub = backend.addWatch(root.resolve("sub"), Masks.ALL_EVENTS, Masks.ONLYDIR);
+        assertThat(backend.readMode(sub)).endsWith("subtree");
+        // And the other way round: a non-recursive watch shares the recursive handle.
+        assertThat(backend.addWatch(root, Masks.ALL_EVENTS, 0)).isEqualTo(tree);
+        assertThat(sim.openHandles()).isEqualTo(3);
     }
 
     @Test

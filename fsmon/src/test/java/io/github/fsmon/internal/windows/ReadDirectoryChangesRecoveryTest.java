@@ -28,6 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gives the tree on disk.
  */
 class ReadDirectoryChangesRecoveryTest {
+    /** The simulations stand on Linux: inotify (for the scenario one) and unix:ino file keys. */
+    @org.junit.jupiter.api.BeforeAll
+    static void onLinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.github.fsmon.internal.linux.InotifyBackend.isSupported(),
+                "the kernel32 simulations run on Linux; on Windows, ScenarioTest runs the scripts against kernel32");
+    }
+
     @TempDir
     Path dir;
 
