@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class WindowsSelectionTest {
     @Test
     void notAvailableOnLinuxWithoutAReplacementKernel32() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.github.fsmon.internal.linux.InotifyBackend.isSupported());
         assertThat(System.getProperty(Kernel32.LIBRARY_PROPERTY)).isNull();
         assertThat(Backend.WINDOWS.isAvailable()).isFalse();
         assertThat(Backend.WINDOWS.availability()).startsWith("not available");
