@@ -76,7 +76,46 @@ public enum Backend {
      * {@link FileMonitor#sync()} creates one file in a private temporary directory, because the JDK has no
      * other way to flush.
      */
-    JDK;
+    JDK,
+    /**
+     * Windows {@code ReadDirectoryChangesExW} (or {@code ReadDirectoryChangesW} before Windows 10 1709) on
+     * one I/O completion port, called through the Foreign Function &amp; Memory API. <b>Opt-in, and tested
+     * only against a simulated kernel32 so far: not yet validated on Windows.</b> {@link #AUTO} on Windows
+     * selects {@link #JDK}.
+     *
+     * <p>Windows behaviour and limits:
+     * <ul>
+     *   <li>A recursive watch costs one directory handle for the whole tree ({@code bWatchSubtree}); a
+     *       non-recursive one, one handle per directory. Handles are opened with every share mode, so the
+     *       watched directories can still be renamed and deleted, except that a directory with an open
+     *       handle cannot be deleted until the handle closes (it stays "delete pending"), which fsmon does
+     *       at once when it sees the root go: {@code DELETE_SELF}, then {@code IGNORED}.</li>
+     *   <li>Each handle reads into two buffers of 64 KiB by default (system property
+     *       {@code fsmon.windows.bufferSize}, a multiple of 8). More changes between two reads than fit a
+     *       buffer are dropped by Windows: fsmon reports {@link EventKind#OVERFLOW} and rescans. Network
+     *       shares refuse buffers larger than 64 KiB; fsmon then uses 64 KiB. Changes made by other
+     *       machines to a share are reported only as far as the server's SMB change notification
+     *       does.</li>
+     *   <li>Renames inside one watched tree are paired ({@code MOVED_FROM}/{@code MOVED_TO} with one
+     *       cookie); a move between two separately watched trees is a {@code DELETE} and a
+     *       {@code CREATE}. Content and attribute changes are both {@code MODIFY}: Windows does not tell them
+     *       apart, and a directory's own attribute change is dropped with the noise below. There are no
+     *       {@code ACCESS}, {@code OPEN} or {@code CLOSE_*} events. Windows says nothing when a watched root
+     *       (or a directory above it) is renamed: fsmon notices it at the next change reported in it or the
+     *       next {@link FileMonitor#sync()}, by the handle's final path, and reports {@code MOVE_SELF}, then
+     *       {@code IGNORED}. A single file is watched by name in its directory: a write through another
+     *       hard link is not seen, and a file renamed onto the watched name ends the watch
+     *       ({@code DELETE_SELF}).</li>
+     *   <li>The "modified" Windows reports for a directory whenever an entry inside it changes is dropped
+     *       (system property {@code fsmon.windows.directoryModified=true} keeps it).</li>
+     *   <li>Names reported as 8.3 short names ({@code PROGRA~1}) are expanded to long names with
+     *       {@code GetLongPathNameW} while the entry exists; a short name of an entry already deleted is
+     *       reported as it came.</li>
+     *   <li>Paths are passed as {@code \\?\C:\...} or {@code \\?\UNC\server\share\...}, so paths longer
+     *       than {@code MAX_PATH} (260) work.</li>
+     * </ul>
+     */
+    WINDOWS;
 
     /** Whether this backend can run in this JVM on this OS. */
     public boolean isAvailable() {

@@ -3,6 +3,7 @@ package io.github.fsmon.internal.core;
 import io.github.fsmon.Backend;
 import io.github.fsmon.internal.ffm.NativeSupport;
 import io.github.fsmon.internal.linux.InotifyBackend;
+import io.github.fsmon.internal.windows.ReadDirectoryChangesBackend;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -26,6 +27,7 @@ public final class Backends {
         return switch (backend) {
             case AUTO, POLL, JDK -> true;
             case INOTIFY -> InotifyBackend.isSupported();
+            case WINDOWS -> ReadDirectoryChangesBackend.isSupported();
         };
     }
 
@@ -38,10 +40,18 @@ public final class Backends {
                     : InotifyBackend.isSupported() ? "available: Linux, and the JVM allows native access"
                     : "not available: the JVM refuses native access; run java with "
                     + NativeSupport.nativeAccessFlag();
+            case WINDOWS -> ReadDirectoryChangesBackend.isSupported()
+                    ? "available (opt-in): ReadDirectoryChangesW through kernel32; tested against a simulated "
+                    + "kernel32, not yet validated on Windows"
+                    : "not available: needs Windows and native access (run java with "
+                    + NativeSupport.nativeAccessFlag() + ")";
         };
     }
 
-    /** What AUTO selects here: inotify on Linux where native access works, else the JDK's WatchService. */
+    /**
+     * What AUTO selects here: inotify on Linux where native access works, else the JDK's WatchService
+     * (also on Windows: the ReadDirectoryChangesW backend stays opt-in until it has been validated there).
+     */
     static Choice autoChoice() {
         if (InotifyBackend.isSupported()) {
             return new Choice(Backend.INOTIFY, "Linux, and the JVM allows native access");
@@ -49,6 +59,8 @@ public final class Backends {
         return new Choice(Backend.JDK, linux()
                 ? "the JVM refuses native access, so inotify cannot be used; run java with "
                 + NativeSupport.nativeAccessFlag() + " to use it"
+                : System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")
+                ? "the native Windows backend (WINDOWS) stays opt-in until it has been validated on Windows"
                 : "no native backend for " + System.getProperty("os.name"));
     }
 
@@ -82,6 +94,7 @@ public final class Backends {
         Engine.BackendFactory notifying = switch (chosen) {
             case INOTIFY -> InotifyBackend::new;
             case JDK -> io.github.fsmon.internal.jdk.WatchServiceBackend::new;
+            case WINDOWS -> ReadDirectoryChangesBackend::new;
             case POLL -> null;
             case AUTO -> throw new AssertionError();
         };

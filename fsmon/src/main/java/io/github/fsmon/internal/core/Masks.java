@@ -25,6 +25,13 @@ public final class Masks {
     public static final int IGNORED = 0x0000_8000;
     public static final int ISDIR = 0x4000_0000;
 
+    /**
+     * Event hint: drop this event if the engine remembers the entry as a directory. ReadDirectoryChangesW
+     * without extended information reports a directory as MODIFIED whenever an entry inside it changes,
+     * and does not say that the name is a directory; inotify reports no such event.
+     */
+    public static final int UNLESS_DIR = 0x1000_0000;
+
     /** Every event bit a watch can ask for. */
     public static final int ALL_EVENTS = 0x0000_0FFF;
     /** What the engine always needs from a directory to keep its tree right. */

@@ -526,6 +526,9 @@ final class WatchTree {
             onMovedTo(p, cookie, name, path, isDir);
         } else {
             Entry e = p.children.get(name);
+            if ((mask & Masks.UNLESS_DIR) != 0 && e != null && e.isDirectory()) {
+                return; // a directory's "modified" because an entry inside it changed (Windows)
+            }
             if (e != null) {
                 e.touched();
             }
