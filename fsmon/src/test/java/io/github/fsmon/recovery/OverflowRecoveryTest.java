@@ -84,28 +84,16 @@ class OverflowRecoveryTest {
     void kernelQueueOverflowIsFollowedByTheRealDifferences() throws Exception {
         initialTree();
         java.util.TreeMap<String, Boolean> before = TreeModel.walk(dir);
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean once = new AtomicBoolean();
-        // The exclusion predicate runs on the I/O thread: blocking it there lets the kernel queue overflow.
-        WatchOptions options = WatchOptions.builder().recursive(true).exclude(p -> {
-            if (p.getFileName().toString().equals("block-here") && once.compareAndSet(false, true)) {
-                blocked.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return false;
-        }).build();
+        // The I/O thread is held at block-here, so the changes made meanwhile pile up unread.
+        io.github.fsmon.testing.IoThreadBlocker blocker = new io.github.fsmon.testing.IoThreadBlocker();
+        WatchOptions options = blocker.recursiveOptions();
         Recorder rec = new Recorder();
         try (FileMonitor monitor = FileMonitor.create()) {
             monitor.watch(dir, options, rec).join();
             Files.createFile(dir.resolve("block-here"));
-            assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(blocker.awaitBlocked()).isTrue();
             changesDuringOverflow(burstSize());
-            release.countDown();
+            blocker.release();
             rec.settle(monitor);
         }
         assertRecovered(rec.events(), dir, before);

@@ -57,6 +57,20 @@ public final class NativeSupport {
         return lookup.find(name).isPresent() ? downcall(lookup, name, descriptor, captureState) : null;
     }
 
+    /**
+     * For a downcall's {@code catch (Throwable t)}: a method handle declares {@code Throwable}, but a
+     * downcall only throws what the JVM throws, so unchecked ones go on as they are.
+     */
+    public static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
+    }
+
     /** The C library and the rest of the process's default symbols. */
     public static SymbolLookup defaultLookup() {
         return LINKER.defaultLookup();

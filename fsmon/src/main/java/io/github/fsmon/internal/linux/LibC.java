@@ -154,7 +154,7 @@ public final class LibC {
         try {
             return (int) OPEN.invokeExact(state, path, flags, 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -163,7 +163,7 @@ public final class LibC {
         try {
             return (int) STATX.invokeExact(state, dirfd, path, flags, mask, buf);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -171,7 +171,7 @@ public final class LibC {
         try {
             return (int) INOTIFY_INIT1.invokeExact(state, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -179,7 +179,7 @@ public final class LibC {
         try {
             return (int) INOTIFY_ADD_WATCH.invokeExact(state, fd, path, mask);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -187,7 +187,7 @@ public final class LibC {
         try {
             return (int) INOTIFY_RM_WATCH.invokeExact(state, fd, wd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -195,7 +195,7 @@ public final class LibC {
         try {
             return (int) EVENTFD.invokeExact(state, initval, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -203,7 +203,7 @@ public final class LibC {
         try {
             return (long) READ.invokeExact(state, fd, buf, count);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -211,7 +211,7 @@ public final class LibC {
         try {
             return (long) WRITE.invokeExact(state, fd, buf, count);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -219,7 +219,7 @@ public final class LibC {
         try {
             return (int) CLOSE.invokeExact(state, fd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -228,7 +228,7 @@ public final class LibC {
         try {
             return (int) PIPE2.invokeExact(state, fds, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -236,7 +236,7 @@ public final class LibC {
         try {
             return (int) POLL.invokeExact(state, fds, nfds, timeoutMillis);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -265,15 +265,4 @@ public final class LibC {
             default -> "errno " + errno;
         };
     }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
-    }
-
 }

@@ -138,7 +138,7 @@ public final class Kernel32 {
             return (MemorySegment) createFileW.invokeExact(state, fileName, access, shareMode, security, disposition,
                     flags, template);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -147,7 +147,7 @@ public final class Kernel32 {
         try {
             return (MemorySegment) createIoCompletionPort.invokeExact(state, file, existing, key, threads);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -155,7 +155,7 @@ public final class Kernel32 {
         try {
             return (int) getFileInformationByHandle.invokeExact(state, file, info);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -166,7 +166,7 @@ public final class Kernel32 {
             return (int) readDirectoryChangesW.invokeExact(state, dir, buffer, length, subtree, filter, bytesReturned,
                     overlapped, routine);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -177,7 +177,7 @@ public final class Kernel32 {
             return (int) readDirectoryChangesExW.invokeExact(state, dir, buffer, length, subtree, filter,
                     bytesReturned, overlapped, routine, informationClass);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -185,7 +185,7 @@ public final class Kernel32 {
         try {
             return (int) cancelIoEx.invokeExact(state, file, overlapped);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -193,7 +193,7 @@ public final class Kernel32 {
         try {
             return (int) closeHandle.invokeExact(state, handle);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -202,7 +202,7 @@ public final class Kernel32 {
         try {
             return (int) postQueuedCompletionStatus.invokeExact(state, port, bytes, key, overlapped);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -211,7 +211,7 @@ public final class Kernel32 {
         try {
             return (int) getQueuedCompletionStatusEx.invokeExact(state, port, entries, count, removed, millis, alertable);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -219,7 +219,7 @@ public final class Kernel32 {
         try {
             return (int) getLongPathNameW.invokeExact(state, shortPath, longPath, chars);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -228,17 +228,8 @@ public final class Kernel32 {
         try {
             return (int) getFinalPathNameByHandleW.invokeExact(state, file, path, chars, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
-    }
 }

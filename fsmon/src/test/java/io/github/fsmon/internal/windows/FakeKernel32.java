@@ -1,5 +1,7 @@
 package io.github.fsmon.internal.windows;
 
+import io.github.fsmon.internal.ffm.NativeSupport;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -66,7 +68,7 @@ final class FakeKernel32 {
                 throw new AssertionError("no fake handle on " + dir);
             }
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -83,7 +85,7 @@ final class FakeKernel32 {
             }
             return rc == 1;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -91,7 +93,7 @@ final class FakeKernel32 {
         try (Arena a = Arena.ofConfined()) {
             return (int) complete.invokeExact(c(a, dir), ntstatus) == 1;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -99,7 +101,7 @@ final class FakeKernel32 {
         try {
             return (int) completeDeferred.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -107,7 +109,7 @@ final class FakeKernel32 {
         try {
             return (int) openHandles.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -115,7 +117,7 @@ final class FakeKernel32 {
         try {
             return (int) pendingReads.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -123,7 +125,7 @@ final class FakeKernel32 {
         try {
             return (long) allocations.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -131,7 +133,7 @@ final class FakeKernel32 {
         try (Arena a = Arena.ofConfined()) {
             return (long) pendingLength.invokeExact(c(a, dir));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -140,7 +142,7 @@ final class FakeKernel32 {
         try (Arena a = Arena.ofConfined()) {
             return (int) pendingFlags.invokeExact(c(a, dir));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -148,7 +150,7 @@ final class FakeKernel32 {
         try (Arena a = Arena.ofConfined()) {
             return ((MemorySegment) pendingBuffer.invokeExact(c(a, dir))).address();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -157,7 +159,7 @@ final class FakeKernel32 {
         try {
             return (int) lastCreate.invokeExact(what);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -168,7 +170,7 @@ final class FakeKernel32 {
                 throw new AssertionError("long-name table full");
             }
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
@@ -177,17 +179,8 @@ final class FakeKernel32 {
         try {
             configure.invokeExact(maxBuffer, extended ? 1 : 0, deferCancel ? 1 : 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeSupport.rethrow(t);
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
-    }
 }

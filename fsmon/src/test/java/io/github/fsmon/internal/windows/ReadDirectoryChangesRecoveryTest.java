@@ -15,9 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,33 +52,21 @@ class ReadDirectoryChangesRecoveryTest {
         TreeMap<String, Boolean> before = TreeModel.walk(dir);
         ReadDirectoryChangesBackend.substituteWin32(InotifyWin32::new);
         System.setProperty(ReadDirectoryChangesBackend.BUFFER_PROPERTY, "4096");
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean once = new AtomicBoolean();
-        // The exclusion predicate runs on the I/O thread: blocking it there lets the changes pile up.
-        WatchOptions options = WatchOptions.builder().recursive(true).exclude(p -> {
-            if (p.getFileName().toString().equals("block-here") && once.compareAndSet(false, true)) {
-                blocked.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return false;
-        }).build();
+        // The I/O thread is held at block-here, so the changes made meanwhile pile up unread.
+        io.github.fsmon.testing.IoThreadBlocker blocker = new io.github.fsmon.testing.IoThreadBlocker();
+        WatchOptions options = blocker.recursiveOptions();
         Recorder rec = new Recorder();
         try (FileMonitor monitor = FileMonitor.builder().backend(Backend.WINDOWS).build()) {
             monitor.watch(dir, options, rec).join();
             Files.createFile(dir.resolve("block-here"));
-            assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(blocker.awaitBlocked()).isTrue();
             for (int i = 0; i < 500; i++) { // some 20 KiB of records: five times the buffer
                 Files.createFile(dir.resolve("d1/inner/n" + i));
             }
             Files.delete(dir.resolve("d0/inner/f0"));
             Files.writeString(dir.resolve("d2/inner/f2"), "changed, longer");
             Files.move(dir.resolve("d3"), dir.resolve("d3-renamed"));
-            release.countDown();
+            blocker.release();
             rec.settle(monitor);
         }
         List<FileEvent> events = rec.events();
