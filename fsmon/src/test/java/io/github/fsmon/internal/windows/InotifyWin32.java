@@ -169,19 +169,7 @@ public final class InotifyWin32 implements Win32, AutoCloseable {
         if (d == null || !d.open) {
             return fail(ERROR_INVALID_HANDLE);
         }
-        try {
-            long ino = (Long) Files.getAttribute(d.path, "unix:ino");
-            long dev = (Long) Files.getAttribute(d.path, "unix:dev");
-            info.fill((byte) 0);
-            info.set(Win32Layouts.DWORD, Win32Layouts.BHFI_ATTRIBUTES,
-                    Files.isDirectory(d.path) ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_NORMAL);
-            info.set(Win32Layouts.DWORD, Win32Layouts.BHFI_VOLUME_SERIAL, (int) dev);
-            info.set(Win32Layouts.DWORD, Win32Layouts.BHFI_INDEX_HIGH, (int) (ino >>> 32));
-            info.set(Win32Layouts.DWORD, Win32Layouts.BHFI_INDEX_LOW, (int) ino);
-            return true;
-        } catch (IOException e) {
-            return fail(ERROR_FILE_NOT_FOUND);
-        }
+        return SimulatedWin32.fileInformation(d.path, info) || fail(ERROR_FILE_NOT_FOUND);
     }
 
     @Override
