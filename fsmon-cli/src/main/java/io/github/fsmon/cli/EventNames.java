@@ -67,7 +67,13 @@ final class EventNames {
             case OVERFLOW -> names.add("Q_OVERFLOW");
             default -> names.add(kind.name());
         }
-        if (event.directory() && kind != EventKind.OVERFLOW && kind != EventKind.RECOVERED) {
+        // The kernel sets IN_ISDIR on events about a directory's entries and on opens and reads of the
+        // directory itself, not on DELETE_SELF, MOVE_SELF, UNMOUNT or IGNORED: neither does inotifywait.
+        boolean self = switch (kind) {
+            case DELETE_SELF, MOVE_SELF, UNMOUNT, IGNORED, OVERFLOW, RECOVERED -> true;
+            default -> false;
+        };
+        if (event.directory() && !self) {
             names.add("ISDIR");
         }
         return names;

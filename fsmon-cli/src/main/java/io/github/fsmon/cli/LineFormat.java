@@ -72,7 +72,7 @@ final class LineFormat {
                 case 'f' -> out.writeBytes(e.file());
                 case 'e' -> out.writeBytes(String.join(",", e.names()).getBytes(StandardCharsets.UTF_8));
                 case 'T' -> out.writeBytes(timefmt.format(e.time()).getBytes(StandardCharsets.UTF_8));
-                case 'c' -> out.writeBytes(Integer.toUnsignedString(e.cookie()).getBytes(StandardCharsets.US_ASCII));
+                case 'c' -> out.writeBytes(Integer.toHexString(e.cookie()).getBytes(StandardCharsets.US_ASCII)); // hex, like inotifywait
                 case '0' -> out.write(0);
                 case 'n' -> out.write('\n');
                 case '%' -> out.write('%');

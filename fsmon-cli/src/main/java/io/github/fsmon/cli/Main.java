@@ -320,6 +320,9 @@ public final class Main implements Callable<Integer> {
         if (exec != null && !command.isEmpty()) {
             throw new IllegalArgumentException("give either --exec CMD or -- CMD ARGS, not both");
         }
+        if (noNewline && format == null) {
+            throw new IllegalArgumentException("--no-newline cannot be specified without --format.");
+        }
         byte[] terminator = nul ? new byte[] {0} : (format != null && noNewline) ? new byte[0] : new byte[] {'\n'};
         LineFormat lines = json ? null : new LineFormat(format, csv, timefmt, terminator);
         JsonLines jsonLines = json ? new JsonLines(terminator) : null;
