@@ -24,9 +24,10 @@ final class Watcher implements AutoCloseable {
     private final CompletableFuture<Void> established = new CompletableFuture<>();
     private final StringBuffer stderr = new StringBuffer();
 
-    private Watcher(Process process) {
+    private Watcher(Process process, boolean collectOutput) {
         this.process = process;
-        this.stdout = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        this.stdout = collectOutput ? CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()))
+                : CompletableFuture.failedFuture(new IllegalStateException("output read by the test"));
         Thread.ofPlatform().daemon().start(this::readErrors);
     }
 
@@ -44,9 +45,14 @@ final class Watcher implements AutoCloseable {
     }
 
     static Watcher start(List<String> command, Path directory) throws IOException {
+        return start(command, directory, true);
+    }
+
+    /** With {@code collectOutput} false, the caller reads {@link Process#getInputStream()} itself. */
+    static Watcher start(List<String> command, Path directory, boolean collectOutput) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile());
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-        return new Watcher(pb.start());
+        return new Watcher(pb.start(), collectOutput);
     }
 
     Process process() {
@@ -107,6 +113,7 @@ final class Watcher implements AutoCloseable {
 
     @Override
     public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly); // commands run by --exec
         process.destroyForcibly();
         try {
             process.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS);
