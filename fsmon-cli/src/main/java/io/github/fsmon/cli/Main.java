@@ -93,7 +93,7 @@ import java.util.regex.Pattern;
             "  FSMON_PATHS (one per line) and on the command's standard input (one per line, NUL with -0).",
             "",
             "EXIT STATUS",
-            "  0  an event that was asked for was received (or, with -m, fsmon was stopped)",
+            "  0  an event that was asked for was received",
             "  1  an error, or an event that was not asked for (the watch ended: IGNORED, DELETE_SELF, ...)",
             "  2  the timeout (-t) passed without an event",
             "",
@@ -246,6 +246,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(main);
         cl.setExpandAtFiles(false); // @PATH excludes a path, as in inotifywait
         cl.setPosixClusteredShortOptionsAllowed(true);
+        cl.setOverwrittenOptionsAllowed(true); // --exclude given twice: the last one counts, as in inotifywait
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("fsmon: " + e.getMessage());
             return 1;
