@@ -54,6 +54,11 @@ class InotifywaitComparisonTest {
          * inotifywait may miss them. Every line of inotifywait's must be in fsmon's.
          */
         FSMON_REPORTS_NEW_DIRECTORY_CONTENTS,
+        /**
+         * A directory moved out of the watched tree: inotifywait keeps its watch and goes on reporting its
+         * changes under the old path ({@code d/gone/ MOVE_SELF}, {@code d/gone/ CREATE x}); fsmon stops.
+         */
+        MOVED_OUT_DIRECTORY_STOPS_REPORTING,
     }
 
     record Case(String name, List<String> flags, String setup, String script, Set<Allow> allowed) {
@@ -104,6 +109,11 @@ class InotifywaitComparisonTest {
                         "rm -r d/a", Allow.SUBDIRECTORY_SELF_EVENTS),
                 c("new directory contents", "-m -r -t 1 -e create d", "mkdir d",
                         "mkdir -p d/n1/n2; touch d/n1/n2/f d/n1/g", Allow.FSMON_REPORTS_NEW_DIRECTORY_CONTENTS),
+                c("directory moved out stops reporting", "-m -r -t 1 -e create,moved_from,move_self d",
+                        "mkdir -p d/gone out", "mv d/gone out/gone; touch out/gone/x d/y",
+                        Allow.MOVED_OUT_DIRECTORY_STOPS_REPORTING),
+                c("directory renamed inside the tree", "-m -r -t 1 -e create,move d", "mkdir -p d/old/deep",
+                        "mv d/old d/new; touch d/new/x d/new/deep/y"),
                 c("timefmt", "-m -t 1 -e create --timefmt %Y --format %T:%f d", "mkdir d", "touch d/t"),
                 c("fromfile", "-m -t 1 -e create --fromfile list", "mkdir d e; printf 'd\\n@e\\n' > list",
                         "touch d/in e/out"));
@@ -183,6 +193,10 @@ class InotifywaitComparisonTest {
             }
             if (inotifywait && c.allowed().contains(Allow.SUBDIRECTORY_SELF_EVENTS)
                     && SUBDIRECTORY_SELF.matcher(line).matches()) {
+                continue;
+            }
+            if (inotifywait && c.allowed().contains(Allow.MOVED_OUT_DIRECTORY_STOPS_REPORTING)
+                    && line.startsWith("d/gone/")) {
                 continue;
             }
             if (c.name().startsWith("cookies")) {
