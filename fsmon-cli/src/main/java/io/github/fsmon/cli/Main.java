@@ -91,6 +91,9 @@ import java.util.regex.Pattern;
             "  Runs CMD (--exec: through sh -c) once changes have been quiet for --debounce (100ms), never",
             "  two runs at once; changes during a run cause one more run after it. The changed paths are in",
             "  FSMON_PATHS (one per line) and on the command's standard input (one per line, NUL with -0).",
+            "  Without -e, only changes count (create, delete, modify, attrib, close_write, moves), not",
+            "  reads, so a command that reads the watched files does not start itself again; leave the",
+            "  command's own output out with --exclude or @PATH.",
             "",
             "EXIT STATUS",
             "  0  an event that was asked for was received",
@@ -314,10 +317,11 @@ public final class Main implements Callable<Integer> {
         for (String e : events) {
             kinds.addAll(EventNames.parse(e));
         }
-        if (kinds.isEmpty()) {
-            kinds = EventNames.all();
-        }
         boolean runs = exec != null || !command.isEmpty();
+        if (kinds.isEmpty()) {
+            // A command that reads the watched files must not trigger itself: run on changes, not reads.
+            kinds = runs ? EnumSet.copyOf(WatchOptions.DEFAULT_EVENTS) : EventNames.all();
+        }
         if (exec != null && !command.isEmpty()) {
             throw new IllegalArgumentException("give either --exec CMD or -- CMD ARGS, not both");
         }

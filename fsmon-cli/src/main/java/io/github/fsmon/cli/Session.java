@@ -168,7 +168,11 @@ final class Session {
         } else if (!always && s.include() != null && !s.include().matcher(root.shown(e.path())).find()) {
             return;
         }
-        if (debouncer != null && !always) {
+        if (debouncer != null) {
+            if (always) {
+                // Some changes are unknown: tell the user, and run the command for the whole root.
+                err.println("fsmon: " + root.spelling() + ": " + String.join(",", EventNames.of(e)));
+            }
             debouncer.changed(e.path().toString());
         } else {
             print(root, e);
@@ -176,8 +180,8 @@ final class Session {
         synchronized (lock) {
             lastActivity = System.nanoTime();
         }
-        if (kind == EventKind.OVERFLOW && s.exitOnOverflow()) {
-            finish(1);
+        if (kind == EventKind.OVERFLOW && (s.exitOnOverflow() || !s.monitor())) {
+            finish(1); // lost events were not asked for
         } else if (!s.monitor()) {
             finish(0);
         }
