@@ -63,7 +63,10 @@ final class LineFormat {
         for (int i = 0; i < f.length(); i++) {
             char c = f.charAt(i);
             if (c != '%' || i + 1 == f.length()) {
-                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                int end = f.indexOf('%', i + 1);
+                end = end < 0 || end == f.length() - 1 ? f.length() : end;
+                out.writeBytes(f.substring(i, end).getBytes(StandardCharsets.UTF_8)); // a run of literal text
+                i = end - 1;
                 continue;
             }
             char k = f.charAt(i + 1);

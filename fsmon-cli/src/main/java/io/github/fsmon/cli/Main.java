@@ -34,9 +34,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /** The {@code fsmon} command: inotifywait's options and output, plus JSON lines and run-on-change. */
@@ -379,17 +376,5 @@ public final class Main implements Callable<Integer> {
             return f.getReason();
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
-    }
-
-    static ScheduledExecutorService timerThread() {
-        return Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("fsmon-debounce")
-                .unstarted(r));
-    }
-
-    static Debouncer.Scheduler scheduler(ScheduledExecutorService timer) {
-        return (task, delay) -> {
-            var f = timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-            return () -> f.cancel(false);
-        };
     }
 }

@@ -15,7 +15,9 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One run of the command: sets up the watches, prints (or runs the command for) the events, and decides the
@@ -51,8 +53,8 @@ final class Session {
         ScheduledExecutorService timer = null;
         try (FileMonitor monitor = b.build()) {
             if (s.command() != null) {
-                timer = Main.timerThread();
-                debouncer = new Debouncer(s.debounce(), Main.scheduler(timer),
+                timer = timerThread();
+                debouncer = new Debouncer(s.debounce(), scheduler(timer),
                         new CommandRunner(s.command(), s.separator(), err));
             }
             if (s.quiet() == 0) {
@@ -213,5 +215,17 @@ final class Session {
         } catch (IOException ignored) {
             // the reader went away; nothing to tell
         }
+    }
+
+    private static ScheduledExecutorService timerThread() {
+        return Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("fsmon-debounce")
+                .unstarted(r));
+    }
+
+    private static Debouncer.Scheduler scheduler(ScheduledExecutorService timer) {
+        return (task, delay) -> {
+            var f = timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        };
     }
 }
