@@ -201,7 +201,8 @@ public final class Main implements Callable<Integer> {
             + "before fsmon reports an overflow (default 65536).")
     int queueCapacity = 65536;
 
-    @Option(names = "--list-backends", description = "Print each backend, whether it can run here and why, then exit.")
+    @Option(names = "--list-backends", description = "Print each backend, whether it can run here and why, and "
+            + "which one --backend selects, then exit.")
     boolean listBackends;
 
     @Option(names = "--completion", paramLabel = "SHELL", description = "Print a completion script for bash "
@@ -275,6 +276,14 @@ public final class Main implements Callable<Integer> {
             for (Backend b : Backend.values()) {
                 s.append(String.format(Locale.ROOT, "%-8s %s%n", b.name().toLowerCase(Locale.ROOT), b.availability()));
             }
+            // What a monitor built with --backend (auto by default) really uses, and why.
+            try (FileMonitor monitor = FileMonitor.builder().backend(backend()).build()) {
+                s.append(String.format(Locale.ROOT, "in use with --backend %s: %s (%s)%n",
+                        backend.toLowerCase(Locale.ROOT), monitor.backend().name().toLowerCase(Locale.ROOT),
+                        monitor.backendReason()));
+            } catch (UnsupportedOperationException e) {
+                s.append("--backend ").append(backend).append(": ").append(e.getMessage()).append('\n');
+            }
             stdout.write(s.toString().getBytes(StandardCharsets.UTF_8));
             stdout.flush();
             return 0;
@@ -331,17 +340,20 @@ public final class Main implements Callable<Integer> {
         if (!overflow.equals("report") && !overflow.equals("exit")) {
             throw new IllegalArgumentException("--overflow is 'report' or 'exit', not '" + overflow + "'");
         }
-        Backend chosen;
-        try {
-            chosen = Backend.valueOf(backend.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown backend '" + backend + "': auto, inotify, poll or jdk");
-        }
+        Backend chosen = backend();
         List<String> runCommand = exec != null ? List.of("sh", "-c", exec) : command;
         return new Settings(paths, excluded, kinds, monitor || runs, recursive, quiet.length,
                 (long) (timeoutSeconds * 1e9), regex(exclude, excludei), regex(include, includei), lines, jsonLines,
                 overflow.equals("exit"), runs ? runCommand : null, Durations.parse(debounce), nul ? '\0' : '\n',
                 chosen, pollInterval == null ? null : Durations.parse(pollInterval), queueCapacity);
+    }
+
+    private Backend backend() {
+        try {
+            return Backend.valueOf(backend.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown backend '" + backend + "': auto, inotify, poll or jdk");
+        }
     }
 
     private static Pattern regex(String sensitive, String insensitive) {
