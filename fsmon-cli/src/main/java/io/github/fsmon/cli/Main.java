@@ -199,7 +199,9 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--queue-capacity", paramLabel = "N", description = "Events that may wait to be printed "
             + "before fsmon reports an overflow (default 65536).")
-    int queueCapacity = 65536;
+    int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+
+    static final int DEFAULT_QUEUE_CAPACITY = 65536;
 
     @Option(names = "--list-backends", description = "Print each backend, whether it can run here and why, and "
             + "which one --backend selects, then exit.")
@@ -215,6 +217,8 @@ public final class Main implements Callable<Integer> {
     private final InputStream stdin;
     private final OutputStream stdout;
     private final PrintStream stderr;
+    /** The monitor being built while the command line is parsed, or {@code null}. */
+    private EarlyMonitor early;
 
     Main(InputStream stdin, OutputStream stdout, PrintStream stderr) {
         this.stdin = stdin;
@@ -223,16 +227,22 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        EarlyMonitor early = EarlyMonitor.start();
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int status = run(args, System.in, new FileOutputStream(FileDescriptor.out), err);
+        int status = run(args, System.in, new FileOutputStream(FileDescriptor.out), err, early);
         err.flush();
         System.exit(status);
     }
 
     /** Runs the command line; returns the exit status. */
     static int run(String[] args, InputStream in, OutputStream out, PrintStream err) {
+        return run(args, in, out, err, null);
+    }
+
+    private static int run(String[] args, InputStream in, OutputStream out, PrintStream err, EarlyMonitor early) {
         int dashes = Arrays.asList(args).indexOf("--");
         Main main = new Main(in, out, err);
+        main.early = early;
         String[] options = dashes < 0 ? args : Arrays.copyOf(args, dashes);
         if (dashes >= 0) {
             main.command = List.of(Arrays.copyOfRange(args, dashes + 1, args.length));
@@ -240,7 +250,11 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = commandLine(main);
         cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new java.io.PrintWriter(err, true));
-        return cl.execute(options);
+        int status = cl.execute(options);
+        if (main.early != null) {
+            main.early.discard(); // --help, --version, --list-backends, or an error before watching
+        }
+        return status;
     }
 
     static CommandLine commandLine(Main main) {
@@ -289,7 +303,9 @@ public final class Main implements Callable<Integer> {
             return 0;
         }
         Settings settings = settings();
-        return new Session(settings, stdout, stderr).run();
+        EarlyMonitor e = early;
+        early = null;
+        return new Session(settings, stdout, stderr, e).run();
     }
 
     /** Checks and resolves the options into what a {@link Session} needs. */

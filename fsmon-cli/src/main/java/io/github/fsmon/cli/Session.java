@@ -1,5 +1,6 @@
 package io.github.fsmon.cli;
 
+import io.github.fsmon.ErrorHandler;
 import io.github.fsmon.EventKind;
 import io.github.fsmon.FileEvent;
 import io.github.fsmon.FileMonitor;
@@ -34,24 +35,24 @@ final class Session {
     private Debouncer debouncer;
     private volatile boolean live;   // set once the watches are established
 
-    Session(Main.Settings settings, OutputStream out, PrintStream err) {
+    private final EarlyMonitor early;
+
+    /** {@code early}: a monitor with the default settings being built, or {@code null}. */
+    Session(Main.Settings settings, OutputStream out, PrintStream err, EarlyMonitor early) {
         this.s = settings;
         this.out = out;
         this.err = err;
+        this.early = early;
     }
 
     int run() throws IOException, InterruptedException {
-        FileMonitor.Builder b = FileMonitor.builder().backend(s.backend()).queueCapacity(s.queueCapacity())
-                .errorHandler((watch, error) -> {
-                    if (s.quiet() < 2) {
-                        err.println("fsmon: " + (watch != null ? watch.path() + ": " : "") + Main.reason(error));
-                    }
-                });
-        if (s.pollInterval() != null) {
-            b.pollInterval(s.pollInterval());
-        }
+        ErrorHandler errors = (watch, error) -> {
+            if (s.quiet() < 2) {
+                err.println("fsmon: " + (watch != null ? watch.path() + ": " : "") + Main.reason(error));
+            }
+        };
         ScheduledExecutorService timer = null;
-        try (FileMonitor monitor = b.build()) {
+        try (FileMonitor monitor = monitor(errors)) {
             if (s.command() != null) {
                 timer = timerThread();
                 debouncer = new Debouncer(s.debounce(), scheduler(timer),
@@ -207,6 +208,19 @@ final class Session {
         } catch (IOException x) {
             finish(1); // nobody reads our output any more
         }
+    }
+
+    private FileMonitor monitor(ErrorHandler errors) throws IOException {
+        FileMonitor m = early == null ? null : early.take(s, errors);
+        if (m != null) {
+            return m;
+        }
+        FileMonitor.Builder b = FileMonitor.builder().backend(s.backend()).queueCapacity(s.queueCapacity())
+                .errorHandler(errors);
+        if (s.pollInterval() != null) {
+            b.pollInterval(s.pollInterval());
+        }
+        return b.build();
     }
 
     private void flush() {
