@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Start-up: builds a monitor with the default settings on a second thread while the main thread parses the
  * command line, because picocli's first parse and the library's native set-up (its FFM downcall stubs are
- * generated at run time) are each a large part of the time to {@code Watches established.}. The session
+ * generated at run time) are each a large part of the time to {@code Watches established.}. {@link Session}
  * takes it when the options ask for those defaults; otherwise it is closed and a monitor is built as asked.
  */
 final class EarlyMonitor implements ErrorHandler {
