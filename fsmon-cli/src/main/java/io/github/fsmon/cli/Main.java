@@ -111,7 +111,7 @@ import java.util.regex.Pattern;
             "  them). An event on a subdirectory itself (OPEN,ISDIR ...) is reported once, by its parent, not",
             "  a second time under the subdirectory's own path; DELETE_SELF and MOVE_SELF are reported for",
             "  watched paths only. A directory moved out of the tree stops reporting. Regular expressions are",
-            "  Java's, which accept POSIX extended expressions. -d, -o and -s are not supported."})
+            "  Java's, which accept POSIX extended expressions. -d and -s are not supported."})
 public final class Main implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "PATH",
@@ -170,6 +170,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--fromfile", paramLabel = "FILE", description = "Read paths to watch (or @paths to leave out) "
             + "from FILE, one per line; '-' reads standard input.")
     String fromFile;
+
+    @Option(names = {"-o", "--outfile"}, paramLabel = "FILE", description = "Append events to FILE instead of "
+            + "printing them on standard output.")
+    String outfile;
 
     @Option(names = "--json", description = "Print one JSON object per event (see JSON).")
     boolean json;
@@ -305,7 +309,12 @@ public final class Main implements Callable<Integer> {
         Settings settings = settings();
         EarlyMonitor e = early;
         early = null;
-        return new Session(settings, stdout, stderr, e).run();
+        if (outfile == null) {
+            return new Session(settings, stdout, stderr, e).run();
+        }
+        try (OutputStream file = new FileOutputStream(outfile, true)) { // appends, as inotifywait does
+            return new Session(settings, file, stderr, e).run();
+        }
     }
 
     /** Checks and resolves the options into what a {@link Session} needs. */

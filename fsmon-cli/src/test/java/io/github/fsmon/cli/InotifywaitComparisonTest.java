@@ -116,7 +116,9 @@ class InotifywaitComparisonTest {
                         "mv d/old d/new; touch d/new/x d/new/deep/y"),
                 c("timefmt", "-m -t 1 -e create --timefmt %Y --format %T:%f d", "mkdir d", "touch d/t"),
                 c("fromfile", "-m -t 1 -e create --fromfile list", "mkdir d e; printf 'd\\n@e\\n' > list",
-                        "touch d/in e/out"));
+                        "touch d/in e/out"),
+                c("outfile appends", "-m -t 1 -e create -o out.txt d", "mkdir d; echo before > out.txt",
+                        "touch d/x d/y"));
     }
 
     private static Path inotifywait;
@@ -155,8 +157,17 @@ class InotifywaitComparisonTest {
             sh(ours, c.script());
             int theirStatus = them.awaitExit();
             int ourStatus = us.awaitExit();
-            List<String> theirLines = normalize(c, records(them.output()), true);
-            List<String> ourLines = normalize(c, records(us.output()), false);
+            byte[] theirOutput = them.output();
+            byte[] ourOutput = us.output();
+            int o = c.flags().indexOf("-o");
+            if (o >= 0) {
+                // -o FILE: the events went to FILE; standard output must be empty for both
+                assertThat(ourOutput).isEqualTo(theirOutput).isEmpty();
+                theirOutput = Files.readAllBytes(theirs.resolve(c.flags().get(o + 1)));
+                ourOutput = Files.readAllBytes(ours.resolve(c.flags().get(o + 1)));
+            }
+            List<String> theirLines = normalize(c, records(theirOutput), true);
+            List<String> ourLines = normalize(c, records(ourOutput), false);
             String context = "inotifywait (exit " + theirStatus + "): " + them.errors()
                     + "\nfsmon (exit " + ourStatus + "): " + us.errors();
             if (c.allowed().contains(Allow.FSMON_REPORTS_NEW_DIRECTORY_CONTENTS)) {
