@@ -73,7 +73,7 @@ import java.util.regex.Pattern;
             "  %%f  the name of the entry, empty for an event on a watched path itself",
             "  %%e  the event names, comma-separated;  %%Xe  separated by the character X",
             "  %%T  the time, formatted with --timefmt (strftime conversions)",
-            "  %%c  the rename cookie (equal on MOVED_FROM and MOVED_TO; 0 otherwise)",
+            "  %%c  the rename cookie, in hex (equal on MOVED_FROM and MOVED_TO; 0 otherwise)",
             "  %%0  NUL    %%n  newline    %%%%  a percent sign",
             "  Default: '%%w %%,e %%f'. With -c, the fields are comma-separated and quoted like inotifywait",
             "  does (a field with a quote, comma, newline or a leading or trailing space is quoted, and its",
