@@ -1,106 +1,417 @@
 package io.github.fsmon.cli;
 
+import io.github.fsmon.Backend;
 import io.github.fsmon.EventKind;
-import io.github.fsmon.FileEvent;
 import io.github.fsmon.FileMonitor;
 import io.github.fsmon.WatchOptions;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
-/** The {@code fsmon} command: watches paths and prints one line per event. */
+/** The {@code fsmon} command: inotifywait's options and output, plus JSON lines and run-on-change. */
 @Command(name = "fsmon", mixinStandardHelpOptions = true, version = "fsmon 0.1.0",
-        description = "Watches files and directory trees and prints every change, one line per event: "
-                + "the inotify-style event names, the path, and for a rename the path it came from.")
-public final class Main implements java.util.concurrent.Callable<Integer> {
+        sortOptions = false, usageHelpWidth = 100,
+        headerHeading = "NAME%n", header = "  fsmon - wait for changes to files and directory trees",
+        synopsisHeading = "%nSYNOPSIS%n",
+        customSynopsis = {
+            "  fsmon [-m] [-r] [-q|-qq] [-e EVENT]... [-t SECONDS] [--exclude|--include REGEX]",
+            "        [--format FMT [--timefmt FMT] [--no-newline] | -c | --json] [-0] PATH... [@PATH]...",
+            "  fsmon [options] --exec CMD PATH...      fsmon [options] PATH... -- CMD [ARGS]...",
+            "  fsmon --list-backends | --completion bash | --help | --version"},
+        descriptionHeading = "%nDESCRIPTION%n",
+        description = {
+            "  Watches files and directories (with -r, whole trees) and prints one line per change, the way",
+            "  inotifywait(1) does: same options, same output, same exit status, so existing scripts keep",
+            "  working. Unlike inotifywait it misses nothing in new directories (their contents are scanned",
+            "  and reported), knows where a renamed entry came from, reports lost events as an explicit",
+            "  Q_OVERFLOW line followed by the differences and RECOVERED, and can print JSON lines or run a",
+            "  command on change.",
+            "",
+            "  Without -m, fsmon exits after the first event. 'Setting up watches.' and 'Watches",
+            "  established.' go to standard error (not with -q): once the second is printed, every change",
+            "  is reported."},
+        parameterListHeading = "%nARGUMENTS%n",
+        optionListHeading = "%nOPTIONS%n",
+        footerHeading = "%n",
+        footer = {
+            "EVENTS (for -e, comma lists and repeats allowed; default: all)",
+            "  access  modify  attrib  close_write  close_nowrite  close (both closes)  open",
+            "  moved_to  moved_from  move (both halves)  move_self  create  delete  delete_self  unmount",
+            "  Printed names are upper case in inotify's bit order, e.g. CLOSE_WRITE,CLOSE and CREATE,ISDIR.",
+            "  Always reported: Q_OVERFLOW (events were lost) and, after the recovered differences, RECOVERED.",
+            "",
+            "FORMAT (--format)",
+            "  %%w  the watched path as given (a directory's with a trailing /) and the subdirectory",
+            "  %%f  the name of the entry, empty for an event on a watched path itself",
+            "  %%e  the event names, comma-separated;  %%Xe  separated by the character X",
+            "  %%T  the time, formatted with --timefmt (strftime conversions)",
+            "  %%c  the rename cookie, in hex (equal on MOVED_FROM and MOVED_TO; 0 otherwise)",
+            "  %%0  NUL    %%n  newline    %%%%  a percent sign",
+            "  Default: '%%w %%,e %%f'. With -c, the fields are comma-separated and quoted like inotifywait",
+            "  does (a field with a quote, comma, newline or a leading or trailing space is quoted, and its",
+            "  quotes doubled).",
+            "",
+            "JSON (--json)",
+            "  One object per event: kind, names, path, isDir, cookie, movedFrom, synthetic, sequence, time.",
+            "  A path that is not valid UTF-8 is written with U+FFFD for the undecodable bytes, and its exact",
+            "  bytes follow, base64-encoded, in pathBytes (movedFromBytes).",
+            "",
+            "RUN ON CHANGE (--exec CMD, or -- CMD ARGS)",
+            "  Runs CMD (--exec: through sh -c) once changes have been quiet for --debounce (100ms), never",
+            "  two runs at once; changes during a run cause one more run after it. The changed paths are in",
+            "  FSMON_PATHS (one per line) and on the command's standard input (one per line, NUL with -0).",
+            "  Without -e, only changes count (create, delete, modify, attrib, close_write, moves), not",
+            "  reads, so a command that reads the watched files does not start itself again; leave the",
+            "  command's own output out with --exclude or @PATH.",
+            "",
+            "EXIT STATUS",
+            "  0  an event that was asked for was received",
+            "  1  an error, or an event that was not asked for (the watch ended: IGNORED, DELETE_SELF, ...)",
+            "  2  the timeout (-t) passed without an event",
+            "",
+            "EXAMPLES",
+            "  fsmon -m -r src                         print every change under src",
+            "  fsmon -m -r -e close_write --format '%%w%%f' src | while read f; do ...; done",
+            "  fsmon -r -e create,moved_to -t 10 inbox  wait up to 10 s for a new file",
+            "  fsmon -m -r --json src                  JSON lines",
+            "  fsmon -r --exec 'make' src              rebuild on save",
+            "  fsmon -r src -- mvn -q compile           the same, without a shell",
+            "  source <(fsmon --completion bash)       shell completion",
+            "",
+            "DIFFERENCES FROM INOTIFYWAIT",
+            "  Entries created in a new directory before it was watched are reported (inotifywait misses",
+            "  them). An event on a subdirectory itself (OPEN,ISDIR ...) is reported once, by its parent, not",
+            "  a second time under the subdirectory's own path; DELETE_SELF and MOVE_SELF are reported for",
+            "  watched paths only. A directory moved out of the tree stops reporting. Regular expressions are",
+            "  Java's, which accept POSIX extended expressions. -d and -s are not supported."})
+public final class Main implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to watch.")
-    List<Path> paths = new ArrayList<>();
+    @Parameters(arity = "0..*", paramLabel = "PATH",
+            description = "Files or directories to watch; @PATH leaves PATH (and, with -r, all below it) out.")
+    List<String> arguments = new ArrayList<>();
+
+    @Option(names = {"-m", "--monitor"}, description = "Keep listening for events until stopped or --timeout passes "
+            + "without an event. Without it, fsmon exits after the first event.")
+    boolean monitor;
 
     @Option(names = {"-r", "--recursive"}, description = "Watch directories recursively, new subdirectories included.")
     boolean recursive;
 
+    @Option(names = {"-q", "--quiet"}, description = "Once: do not print the set-up messages. Twice (-qq): "
+            + "print nothing, not even events.")
+    boolean[] quiet = new boolean[0];
+
     @Option(names = {"-e", "--event"}, split = ",", paramLabel = "EVENT",
-            description = "Event kinds to report (repeatable, comma lists allowed), e.g. create,delete,modify. "
-                    + "Default: the change events.")
+            description = "Listen for these events only (see EVENTS). Default: all.")
     List<String> events = new ArrayList<>();
 
-    @Option(names = {"--exclude"}, paramLabel = "GLOB", description = "Leave out entries matching this glob (repeatable).")
-    List<String> excludes = new ArrayList<>();
+    @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", description = "Without -m: exit with status 2 if "
+            + "no event arrived within SECONDS. With -m: exit with status 2 once SECONDS pass without an event. "
+            + "0 (the default) waits forever.")
+    double timeoutSeconds;
 
-    @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", description = "Exit after this many seconds (exit code 2).")
-    long timeoutSeconds;
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Ignore entries whose %%w%%f matches REGEX "
+            + "(the last one counts); with -r, matching directories are not watched.")
+    String exclude;
 
-    @Option(names = {"-q", "--quiet"}, description = "Do not print 'Watches established.' on stderr.")
-    boolean quiet;
+    @Option(names = "--excludei", paramLabel = "REGEX", description = "Like --exclude, ignoring case.")
+    String excludei;
+
+    @Option(names = "--include", paramLabel = "REGEX", description = "Report only entries whose %%w%%f matches REGEX.")
+    String include;
+
+    @Option(names = "--includei", paramLabel = "REGEX", description = "Like --include, ignoring case.")
+    String includei;
+
+    @Option(names = "--format", paramLabel = "FMT", description = "Print each event with FMT (see FORMAT).")
+    String format;
+
+    @Option(names = "--timefmt", paramLabel = "FMT", description = "strftime(3) format for %%T.")
+    String timefmt;
+
+    @Option(names = "--no-newline", description = "Do not end a --format record with a newline.")
+    boolean noNewline;
+
+    @Option(names = {"-c", "--csv"}, description = "Print events as comma-separated values.")
+    boolean csv;
+
+    @Option(names = {"-P", "--no-dereference"}, description = "Do not follow symbolic links inside a recursive "
+            + "tree (the default; a watched path that is a link is still followed).")
+    boolean noDereference;
+
+    @Option(names = "--fromfile", paramLabel = "FILE", description = "Read paths to watch (or @paths to leave out) "
+            + "from FILE, one per line; '-' reads standard input.")
+    String fromFile;
+
+    @Option(names = {"-o", "--outfile"}, paramLabel = "FILE", description = "Append events to FILE instead of "
+            + "printing them on standard output.")
+    String outfile;
+
+    @Option(names = "--json", description = "Print one JSON object per event (see JSON).")
+    boolean json;
+
+    @Option(names = "-0", description = "End each record with NUL instead of a newline.")
+    boolean nul;
+
+    @Option(names = "--overflow", paramLabel = "MODE", description = "When events are lost: 'report' (default) "
+            + "prints a Q_OVERFLOW line, then the differences found, then RECOVERED; 'exit' prints the "
+            + "Q_OVERFLOW line and exits with status 1.")
+    String overflow = "report";
+
+    @Option(names = "--exec", paramLabel = "CMD", description = "Run CMD with sh -c on change (see RUN ON CHANGE); "
+            + "implies -m.")
+    String exec;
+
+    @Option(names = "--debounce", paramLabel = "DURATION", description = "Quiet period before a run, e.g. 100ms, "
+            + "2s (default 100ms).")
+    String debounce = "100ms";
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "auto (default), inotify, poll or jdk.")
+    String backend = "auto";
+
+    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "How often the poll backend scans "
+            + "(default 1s).")
+    String pollInterval;
+
+    @Option(names = "--queue-capacity", paramLabel = "N", description = "Events that may wait to be printed "
+            + "before fsmon reports an overflow (default 65536).")
+    int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+
+    static final int DEFAULT_QUEUE_CAPACITY = 65536;
+
+    @Option(names = "--list-backends", description = "Print each backend, whether it can run here and why, and "
+            + "which one --backend selects, then exit.")
+    boolean listBackends;
+
+    @Option(names = "--completion", paramLabel = "SHELL", description = "Print a completion script for bash "
+            + "(also usable by zsh with bashcompinit), then exit.")
+    String completion;
+
+    /** The command after {@code --}, if any. */
+    List<String> command = List.of();
+
+    private final InputStream stdin;
+    private final OutputStream stdout;
+    private final PrintStream stderr;
+    /** The monitor being built while the command line is parsed, or {@code null}. */
+    private EarlyMonitor early;
+
+    Main(InputStream stdin, OutputStream stdout, PrintStream stderr) {
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        EarlyMonitor early = EarlyMonitor.start();
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int status = run(args, System.in, new FileOutputStream(FileDescriptor.out), err, early);
+        err.flush();
+        System.exit(status);
+    }
+
+    /** Runs the command line; returns the exit status. */
+    static int run(String[] args, InputStream in, OutputStream out, PrintStream err) {
+        return run(args, in, out, err, null);
+    }
+
+    private static int run(String[] args, InputStream in, OutputStream out, PrintStream err, EarlyMonitor early) {
+        int dashes = Arrays.asList(args).indexOf("--");
+        Main main = new Main(in, out, err);
+        main.early = early;
+        String[] options = dashes < 0 ? args : Arrays.copyOf(args, dashes);
+        if (dashes >= 0) {
+            main.command = List.of(Arrays.copyOfRange(args, dashes + 1, args.length));
+        }
+        CommandLine cl = commandLine(main);
+        cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int status = cl.execute(options);
+        if (main.early != null) {
+            main.early.discard(); // --help, --version, --list-backends, or an error before watching
+        }
+        return status;
+    }
+
+    static CommandLine commandLine(Main main) {
+        CommandLine cl = new CommandLine(main);
+        cl.setExpandAtFiles(false); // @PATH excludes a path, as in inotifywait
+        cl.setPosixClusteredShortOptionsAllowed(true);
+        cl.setOverwrittenOptionsAllowed(true); // --exclude given twice: the last one counts, as in inotifywait
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            line.getErr().println("fsmon: " + e.getMessage());
+            return 1;
+        });
+        cl.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("fsmon: " + e.getMessage());
+            e.getCommandLine().getErr().println("Run 'fsmon --help' for the options.");
+            return 1;
+        });
+        return cl;
     }
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        WatchOptions.Builder options = WatchOptions.builder().recursive(recursive);
-        if (!events.isEmpty()) {
-            Set<EventKind> kinds = EnumSet.noneOf(EventKind.class);
-            for (String e : events) {
-                kinds.add(EventKind.valueOf(e.trim().toUpperCase(Locale.ROOT)));
+        if (completion != null) {
+            if (!completion.equals("bash") && !completion.equals("zsh")) {
+                throw new IllegalArgumentException("completion is generated for bash (and zsh with bashcompinit)");
             }
-            options.events(kinds);
-        }
-        options.exclude(excludes.toArray(String[]::new));
-        WatchOptions watchOptions = options.build();
-        CountDownLatch ended = new CountDownLatch(paths.size());
-        AtomicInteger failures = new AtomicInteger();
-        try (FileMonitor monitor = FileMonitor.create()) {
-            for (Path path : paths) {
-                try {
-                    monitor.watch(path, watchOptions, event -> {
-                        out.println(format(event));
-                        if (event.kind() == EventKind.IGNORED) {
-                            ended.countDown();
-                        }
-                    }).join();
-                } catch (CompletionException e) {
-                    System.err.println("fsmon: cannot watch " + path + ": " + e.getCause().getMessage());
-                    failures.incrementAndGet();
-                    ended.countDown();
-                }
-            }
-            if (failures.get() == paths.size()) {
-                return 1;
-            }
-            if (!quiet) {
-                System.err.println("Watches established.");
-            }
-            if (timeoutSeconds > 0) {
-                return ended.await(timeoutSeconds, TimeUnit.SECONDS) ? 0 : 2;
-            }
-            ended.await();
+            CommandLine cl = commandLine(new Main(stdin, stdout, stderr));
+            stdout.write(AutoComplete.bash("fsmon", cl).getBytes(StandardCharsets.UTF_8));
+            stdout.flush();
             return 0;
+        }
+        if (listBackends) {
+            StringBuilder s = new StringBuilder();
+            for (Backend b : Backend.values()) {
+                s.append(String.format(Locale.ROOT, "%-8s %s%n", b.name().toLowerCase(Locale.ROOT), b.availability()));
+            }
+            // What a monitor built with --backend (auto by default) really uses, and why.
+            try (FileMonitor monitor = FileMonitor.builder().backend(backend()).build()) {
+                s.append(String.format(Locale.ROOT, "in use with --backend %s: %s (%s)%n",
+                        backend.toLowerCase(Locale.ROOT), monitor.backend().name().toLowerCase(Locale.ROOT),
+                        monitor.backendReason()));
+            } catch (UnsupportedOperationException e) {
+                s.append("--backend ").append(backend).append(": ").append(e.getMessage()).append('\n');
+            }
+            stdout.write(s.toString().getBytes(StandardCharsets.UTF_8));
+            stdout.flush();
+            return 0;
+        }
+        Settings settings = settings();
+        EarlyMonitor e = early;
+        early = null;
+        if (outfile == null) {
+            return new Session(settings, stdout, stderr, e).run();
+        }
+        try (OutputStream file = new FileOutputStream(outfile, true)) { // appends, as inotifywait does
+            return new Session(settings, file, stderr, e).run();
         }
     }
 
-    static String format(FileEvent event) {
-        StringBuilder s = new StringBuilder().append(event.maskNames()).append(' ').append(event.path());
-        if (event.movedFrom() != null) {
-            s.append(" <- ").append(event.movedFrom());
+    /** Checks and resolves the options into what a {@link Session} needs. */
+    private Settings settings() throws IOException {
+        List<String> paths = new ArrayList<>();
+        List<String> excluded = new ArrayList<>();
+        List<String> words = new ArrayList<>(arguments);
+        if (fromFile != null) {
+            BufferedReader r = fromFile.equals("-")
+                    ? new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))
+                    : Files.newBufferedReader(Path.of(fromFile), StandardCharsets.UTF_8);
+            try (r) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (!line.isEmpty()) {
+                        words.add(line);
+                    }
+                }
+            }
         }
-        return s.toString();
+        for (String w : words) {
+            if (w.startsWith("@") && w.length() > 1) {
+                excluded.add(w.substring(1));
+            } else {
+                paths.add(w);
+            }
+        }
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("No files specified to watch!");
+        }
+        Set<EventKind> kinds = EnumSet.noneOf(EventKind.class);
+        for (String e : events) {
+            kinds.addAll(EventNames.parse(e));
+        }
+        boolean runs = exec != null || !command.isEmpty();
+        if (kinds.isEmpty()) {
+            // A command that reads the watched files must not trigger itself: run on changes, not reads.
+            kinds = runs ? EnumSet.copyOf(WatchOptions.DEFAULT_EVENTS) : EventNames.all();
+        }
+        if (exec != null && !command.isEmpty()) {
+            throw new IllegalArgumentException("give either --exec CMD or -- CMD ARGS, not both");
+        }
+        if (noNewline && format == null) {
+            throw new IllegalArgumentException("--no-newline cannot be specified without --format.");
+        }
+        byte[] terminator = nul ? new byte[] {0} : (format != null && noNewline) ? new byte[0] : new byte[] {'\n'};
+        LineFormat lines = json ? null : new LineFormat(format, csv, timefmt, terminator);
+        JsonLines jsonLines = json ? new JsonLines(terminator) : null;
+        if (!overflow.equals("report") && !overflow.equals("exit")) {
+            throw new IllegalArgumentException("--overflow is 'report' or 'exit', not '" + overflow + "'");
+        }
+        Backend chosen = backend();
+        List<String> runCommand = exec != null ? List.of("sh", "-c", exec) : command;
+        return new Settings(paths, excluded, kinds, monitor || runs, recursive, quiet.length,
+                (long) (timeoutSeconds * 1e9), regex(exclude, excludei), regex(include, includei), lines, jsonLines,
+                overflow.equals("exit"), runs ? runCommand : null, Durations.parse(debounce), nul ? '\0' : '\n',
+                chosen, pollInterval == null ? null : Durations.parse(pollInterval), queueCapacity);
+    }
+
+    private Backend backend() {
+        try {
+            return Backend.valueOf(backend.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown backend '" + backend + "': auto, inotify, poll or jdk");
+        }
+    }
+
+    private static Pattern regex(String sensitive, String insensitive) {
+        if (insensitive != null) {
+            return Pattern.compile(insensitive, Pattern.CASE_INSENSITIVE);
+        }
+        return sensitive == null ? null : Pattern.compile(sensitive);
+    }
+
+    /** The resolved options of one run. */
+    record Settings(List<String> paths, List<String> excluded, Set<EventKind> kinds, boolean monitor,
+                    boolean recursive, int quiet, long timeoutNanos, Pattern exclude, Pattern include,
+                    LineFormat lines, JsonLines json, boolean exitOnOverflow, List<String> command,
+                    Duration debounce, char separator, Backend backend, Duration pollInterval, int queueCapacity) {
+    }
+
+    /** Messages for the usual reasons a path cannot be watched, worded like inotifywait's. */
+    static String reason(Throwable e) {
+        if (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "Not a directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

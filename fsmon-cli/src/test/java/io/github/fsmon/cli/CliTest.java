@@ -1,0 +1,105 @@
+package io.github.fsmon.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command in this JVM: help, completion, backends and the errors that end it before watching. */
+class CliTest {
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new ByteArrayInputStream(new byte[0]), out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpReadsLikeAManPage() {
+        Result r = run("--help");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EVENTS", "FORMAT", "JSON",
+                "RUN ON CHANGE", "EXIT STATUS", "EXAMPLES", "DIFFERENCES FROM INOTIFYWAIT",
+                "-m, --monitor", "--exclude=REGEX", "%w", "close_write", "%Xe");
+    }
+
+    @Test
+    void bashCompletionIsGeneratedByPicocli() {
+        Result r = run("--completion", "bash");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("complete -F", "fsmon", "--monitor", "--recursive", "--json", "--exec");
+    }
+
+    @Test
+    void listBackendsSaysWhichCanRunAndWhy() {
+        Result r = run("--list-backends");
+        assertThat(r.status()).isZero();
+        assertThat(r.out().lines()).hasSize(5);
+        assertThat(r.out()).containsPattern("(?m)^in use with --backend auto: \\w+ \\(.+\\)$");
+        assertThat(run("--list-backends", "--backend", "poll").out())
+                .containsPattern("(?m)^in use with --backend poll: poll \\(.+\\)$");
+        assertThat(r.out()).containsPattern("(?m)^auto +\\S").containsPattern("(?m)^inotify +\\S")
+                .containsPattern("(?m)^poll +\\S").containsPattern("(?m)^jdk +\\S");
+    }
+
+    @Test
+    void unknownEventIsAnError() {
+        Result r = run("-e", "create,bogus", ".");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("'bogus' is not a valid event!");
+    }
+
+    @Test
+    void missingPathIsAnErrorLikeInotifywait(@TempDir Path tmp) {
+        Result r = run(tmp.resolve("nope").toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("Couldn't watch " + tmp.resolve("nope") + ": No such file or directory");
+    }
+
+    @Test
+    void noPathIsAnError() {
+        Result r = run("-m");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("No files specified to watch!");
+    }
+
+    @Test
+    void unknownBackendIsAnError(@TempDir Path tmp) {
+        Result r = run("--backend", "carrier-pigeon", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("unknown backend 'carrier-pigeon'");
+    }
+
+    @Test
+    void timefmtNeededForPercentT(@TempDir Path tmp) {
+        Result r = run("--format", "%T %f", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("%T is in --format string, but --timefmt was not specified.");
+    }
+
+    @Test
+    void quietTwicePrintsNothingAndTimesOut(@TempDir Path tmp) {
+        Result r = run("-qq", "-t", "0.05", tmp.toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void quietOncePrintsNoSetUpMessages(@TempDir Path tmp) {
+        Result r = run("-q", "-t", "0.05", tmp.toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEmpty();
+    }
+}
