@@ -561,6 +561,12 @@ final class WatchTree {
         if (source != null) {
             source.consumed = true;
             Entry e = source.entry;
+            if (isDir && !e.isDirectory() && e.sub == null) {
+                // Remembered as a file, but the backend found a directory at the new name: a backend
+                // that looks entries up (no ISDIR from the OS) took it for a file when it was already
+                // gone from its first name. The event's positive answer wins: watch it and scan it.
+                e = new Entry(Entry.DIRECTORY);
+            }
             // From an ignored path the listener never saw the entry: for it, this is a move in.
             boolean sourceHidden = out.isIgnored(source.path);
             out.report(p, EventKind.MOVED_TO, name, path, e.isDirectory(), cookie, sourceHidden ? null : source.path, false);
