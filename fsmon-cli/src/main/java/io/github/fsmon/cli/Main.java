@@ -194,7 +194,7 @@ public final class Main implements Callable<Integer> {
             + "2s (default 100ms).")
     String debounce = "100ms";
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "auto (default), inotify, poll or jdk.")
+    @Option(names = "--backend", paramLabel = "NAME", description = "auto (default), inotify, poll, jdk or windows (opt-in, Windows only: tested against a simulated kernel32, not yet on Windows).")
     String backend = "auto";
 
     @Option(names = "--poll-interval", paramLabel = "DURATION", description = "How often the poll backend scans "
@@ -377,7 +377,7 @@ public final class Main implements Callable<Integer> {
         try {
             return Backend.valueOf(backend.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown backend '" + backend + "': auto, inotify, poll or jdk");
+            throw new IllegalArgumentException("unknown backend '" + backend + "': auto, inotify, poll, jdk or windows");
         }
     }
 

@@ -45,12 +45,13 @@ class CliTest {
     void listBackendsSaysWhichCanRunAndWhy() {
         Result r = run("--list-backends");
         assertThat(r.status()).isZero();
-        assertThat(r.out().lines()).hasSize(5);
+        assertThat(r.out().lines()).hasSize(6); // one line per backend, then the one in use
         assertThat(r.out()).containsPattern("(?m)^in use with --backend auto: \\w+ \\(.+\\)$");
         assertThat(run("--list-backends", "--backend", "poll").out())
                 .containsPattern("(?m)^in use with --backend poll: poll \\(.+\\)$");
         assertThat(r.out()).containsPattern("(?m)^auto +\\S").containsPattern("(?m)^inotify +\\S")
-                .containsPattern("(?m)^poll +\\S").containsPattern("(?m)^jdk +\\S");
+                .containsPattern("(?m)^poll +\\S").containsPattern("(?m)^jdk +\\S")
+                .containsPattern("(?m)^windows +\\S");
     }
 
     @Test
