@@ -44,10 +44,9 @@ public enum Backend {
      * are one {@code MODIFY}, and a file created and written is one {@code CREATE}); an entry created and
      * deleted between two scans; {@code ACCESS}, {@code OPEN}, {@code CLOSE_*}. One scan reports the
      * differences directory by directory, so events of different directories are not in the order of
-     * the operations. A scan is not atomic: directories renamed while a scan lists the tree can be
-     * misread. In a stress test of 2,000 directory renames with scans every 50 ms on a loaded machine,
-     * some runs ended with the entries of a moved directory reported deleted although they still existed
-     * (a known limit; with the storm between two scans the events add up to the tree on disk).
+     * the operations. A scan is not atomic: when it sees a watched directory appear at a second place
+     * without having seen it leave the first (it was renamed while the tree was being listed), it asks
+     * for the engine's rescan ({@code OVERFLOW}, the real differences, {@code RECOVERED}).
      * {@link FileMonitor#sync()} scans at once. A scan costs one {@code stat} per entry:
      * on Linux with native access {@code statx(2)} relative to each directory, which on a 100,000-file
      * tree took about as long as a {@code Files.walkFileTree} of it; without native access the JDK's

@@ -101,6 +101,7 @@ public final class PollingBackend implements OsWatcher {
     }
 
     private final StatReader reader;
+    private boolean unsure; // this scan saw the tree change under it: ask the engine to rescan
     private volatile String selectionReason;
 
     public PollingBackend(long intervalNanos, LongSupplier clock) {
@@ -276,19 +277,23 @@ public final class PollingBackend implements OsWatcher {
     /** One pass over every watch: the differences since the last pass, renames paired by file key. */
     // I/O thread only.
     void scan(RawEventSink sink) {
+        unsure = false;
         List<Watched> todo = List.copyOf(byId.values());
         List<Watched> selfGone = new ArrayList<>();
         List<Gone> dirsGone = new ArrayList<>();
         List<Came> createdLate = new ArrayList<>();
+        List<Came> carried = new ArrayList<>();
         while (!todo.isEmpty()) {
             List<Gone> gone = new ArrayList<>();
-            List<Came> came = new ArrayList<>();
+            List<Came> came = new ArrayList<>(carried);
+            carried.clear();
             for (Watched w : todo) {
                 if (!diff(w, gone, came, sink)) {
                     selfGone.add(w);
                 }
             }
-            pair(gone, came, dirsGone, createdLate, sink);
+            List<Came> watchedDirsCame = new ArrayList<>();
+            pair(gone, came, dirsGone, createdLate, watchedDirsCame, sink);
             // A watch whose path vanished may have been renamed along with a parent in this very pass:
             // then pair() moved its path, and it is diffed again at the new one.
             todo = new ArrayList<>();
@@ -298,6 +303,16 @@ public final class PollingBackend implements OsWatcher {
                 if (now != null && Objects.equals(now.key(), w.self.key())) {
                     it.remove();
                     todo.add(w);
+                }
+            }
+            // A watched directory found at a new place whose departure was not seen yet: the pass that
+            // diffs its old parent again (at that parent's new path) may still pair it.
+            if (!todo.isEmpty()) {
+                carried.addAll(watchedDirsCame);
+            } else {
+                for (Came c : watchedDirsCame) {
+                    unsure = true; // it is at a second place and nothing said it left the first
+                    create(c, dirsGone, createdLate, sink);
                 }
             }
         }
@@ -330,6 +345,12 @@ public final class PollingBackend implements OsWatcher {
         // old directory's DELETE, so a consumer applying the events in order ends with the new entry.
         for (Came c : createdLate) {
             emit(sink, c.to(), Masks.CREATE, 0, c.name(), c.stat().dir());
+        }
+        if (unsure) {
+            // A scan is not atomic: a directory moved while the tree was being listed can be seen at
+            // its new place without having left its old one (or the reverse). The engine's rescan then
+            // compares everything it remembers with the disk and reports the real differences.
+            sink.onEvent(-1, Masks.Q_OVERFLOW, 0, "", false);
         }
     }
 
@@ -380,7 +401,7 @@ public final class PollingBackend implements OsWatcher {
 
     /** Renames are a file key that left one name and arrived at another; the rest are deletes and creates. */
     private void pair(List<Gone> gone, List<Came> came, List<Gone> dirsGone, List<Came> createdLate,
-            RawEventSink sink) {
+            List<Came> watchedDirsCame, RawEventSink sink) {
         Map<Object, Came> arrivals = new HashMap<>();
         for (Came c : came) {
             if (c.stat().key() != null) {
@@ -417,11 +438,19 @@ public final class PollingBackend implements OsWatcher {
             }
         }
         for (Came c : unpaired) {
-            if (dirsGone.stream().anyMatch(g -> g.from() == c.to() && g.name().equals(c.name()))) {
-                createdLate.add(c);
+            if (c.stat().dir() && c.stat().key() != null && byId.containsKey(idByKey.getOrDefault(c.stat().key(), 0))) {
+                watchedDirsCame.add(c); // decided after the next pass, if there is one
             } else {
-                emit(sink, c.to(), Masks.CREATE, 0, c.name(), c.stat().dir());
+                create(c, dirsGone, createdLate, sink);
             }
+        }
+    }
+
+    private void create(Came c, List<Gone> dirsGone, List<Came> createdLate, RawEventSink sink) {
+        if (dirsGone.stream().anyMatch(g -> g.from() == c.to() && g.name().equals(c.name()))) {
+            createdLate.add(c);
+        } else {
+            emit(sink, c.to(), Masks.CREATE, 0, c.name(), c.stat().dir());
         }
     }
 
