@@ -46,7 +46,10 @@ public enum Backend {
      * differences directory by directory, so events of different directories are not in the order of
      * the operations. A scan is not atomic: when it sees a watched directory appear at a second place
      * without having seen it leave the first (it was renamed while the tree was being listed), it asks
-     * for the engine's rescan ({@code OVERFLOW}, the real differences, {@code RECOVERED}).
+     * for the engine's rescan ({@code OVERFLOW}, the real differences, {@code RECOVERED}). That does not
+     * cover every race: in a stress test of 2,000 directory renames with scans every 50 ms during it,
+     * some runs ended with entries of moved directories missing from the events (a known limit; with the
+     * renames between two scans the events add up to the tree on disk).
      * {@link FileMonitor#sync()} scans at once. A scan costs one {@code stat} per entry:
      * on Linux with native access {@code statx(2)} relative to each directory, which on a 100,000-file
      * tree took about as long as a {@code Files.walkFileTree} of it; without native access the JDK's
