@@ -50,8 +50,12 @@ public final class Masks {
     public static final int SUBTREE = 0x0400_0000;
     /** addWatch hint: at the OS watch limit, poll this directory rather than fail ({@link RoutingBackend}). */
     public static final int DEGRADE = 0x0800_0000;
-    /** addWatch hint: a polling backend also compares file contents ({@code WatchOptions.compareContent}). */
-    public static final int CONTENT = 0x1000_0000;
+    /**
+     * addWatch hint: a polling backend also compares file contents ({@code WatchOptions.compareContent}).
+     * (Not {@link #UNLESS_DIR}'s bit: that one travels in event masks, this one in addWatch flags, and a
+     * bit that means two things in one class is one mix-up away from a bug.)
+     */
+    public static final int CONTENT = 0x2000_0000;
 
     /** The hints that follow a watch's options to every directory it arms. */
     public static int hints(io.github.fsmon.WatchOptions options) {

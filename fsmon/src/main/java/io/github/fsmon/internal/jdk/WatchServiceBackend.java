@@ -435,10 +435,10 @@ public final class WatchServiceBackend implements OsWatcher {
         }
         Child[] created = new Child[n];
         int[] cookies = new int[n];
-        int[] pairedWith = new int[n];
         Map<Object, List<Integer>> deletedByKey = new HashMap<>();
         // Pass 1: what each delete removed; what each create is; pair a create with an earlier delete of the same file.
         Map<Dir, Map<String, Child>> shadow = new HashMap<>();
+        boolean movedHere = false;
         for (int i = 0; i < n; i++) {
             Raw r = batch.get(i);
             Map<String, Child> children = shadow.computeIfAbsent(r.dir(), d -> new HashMap<>(d.children));
@@ -449,25 +449,16 @@ public final class WatchServiceBackend implements OsWatcher {
                 }
             } else if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
                 created[i] = stat(r.dir().path.resolve(r.name()));
-                pairCreate(batch, i, created[i], children, deletedByKey, cookies, pairedWith);
+                movedHere |= pairCreate(batch, i, created[i], children, deletedByKey, cookies);
             }
         }
-        // A directory renamed in this batch: its key's path follows now, so what was created in it (read
-        // in this same batch, maybe before the rename) is looked up where it is.
-        boolean movedHere = false;
-        for (int i = 0; i < n; i++) {
-            if (cookies[i] != 0 && created[i] != null && created[i].dir()
-                    && batch.get(i).kind() == StandardWatchEventKinds.ENTRY_CREATE) {
-                Raw source = batch.get(pairedWith[i]);
-                renamed(source.dir().path.resolve(source.name()), batch.get(i).dir().path.resolve(batch.get(i).name()));
-                movedHere = true;
-            }
-        }
+        // A directory renamed in this batch: its key's path followed at once, so what was created in it
+        // and read earlier in this batch (looked up at the old path) is looked up again where it is.
         for (int i = 0; movedHere && i < n; i++) {
             Raw r = batch.get(i);
             if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE && created[i] == null && moved.contains(r.dir())) {
                 created[i] = stat(r.dir().path.resolve(r.name()));
-                pairCreate(batch, i, created[i], shadow.get(r.dir()), deletedByKey, cookies, pairedWith);
+                pairCreate(batch, i, created[i], shadow.get(r.dir()), deletedByKey, cookies);
             }
         }
         // Pass 2: report in the order read.
@@ -514,10 +505,6 @@ public final class WatchServiceBackend implements OsWatcher {
                     report(sink, dir, Masks.DELETE | (before.dir() ? Masks.ISDIR : 0), 0, name);
                 }
                 int isDir = now != null && now.dir() ? Masks.ISDIR : 0;
-                if (cookies[i] != 0 && isDir != 0) {
-                    Raw source = batch.get(pairedWith[i]);
-                    renamed(source.dir().path.resolve(source.name()), dir.path.resolve(name));
-                }
                 Integer replaced = dir.fileIds.get(name);
                 if (replaced != null && now != null && !java.util.Objects.equals(now.key(), dir.fileKeys.get(replaced))) {
                     fileGone(sink, dir, name, Masks.DELETE_SELF); // a new file took the watched file's name
@@ -547,17 +534,21 @@ public final class WatchServiceBackend implements OsWatcher {
         }
     }
 
-    /** Pairs create {@code i} with an earlier delete of the same file key in the batch, if there is one. */
-    private void pairCreate(List<Raw> batch, int i, Child now, Map<String, Child> children,
-                            Map<Object, List<Integer>> deletedByKey, int[] cookies, int[] pairedWith) {
+    /**
+     * Pairs create {@code i} with an earlier delete of the same file key in the batch, if there is one. A
+     * renamed directory's key and those below it follow it at once ({@link #renamed}); returns whether
+     * that happened.
+     */
+    private boolean pairCreate(List<Raw> batch, int i, Child now, Map<String, Child> children,
+                               Map<Object, List<Integer>> deletedByKey, int[] cookies) {
         if (now == null) {
-            return;
+            return false;
         }
         Raw r = batch.get(i);
         children.put(r.name(), now);
         List<Integer> deletes = now.key() == null ? null : deletedByKey.get(now.key());
         if (deletes == null || deletes.isEmpty() || deletes.getFirst() > i || sameEntry(batch.get(deletes.getFirst()), r)) {
-            return;
+            return false;
         }
         int from = deletes.removeFirst();
         int cookie = nextCookie++;
@@ -566,7 +557,12 @@ public final class WatchServiceBackend implements OsWatcher {
         }
         cookies[from] = cookie;
         cookies[i] = cookie;
-        pairedWith[i] = from;
+        if (!now.dir()) {
+            return false;
+        }
+        Raw source = batch.get(from);
+        renamed(source.dir().path.resolve(source.name()), r.dir().path.resolve(r.name()));
+        return true;
     }
 
     /**

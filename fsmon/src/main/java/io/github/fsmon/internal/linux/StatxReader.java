@@ -78,18 +78,19 @@ public final class StatxReader implements StatReader {
     public Map<String, Stat> list(Path dir, boolean ctime) {
         Map<String, Stat> out = new HashMap<>();
         ensureBuffers();
-        if (!putName(dir.toString()) || dir.toString().indexOf('\uFFFD') >= 0) {
-            return listViaJdk(dir, out);
-        }
-        int fd = LibC.open(state, name, LibC.O_PATH | LibC.O_CLOEXEC);
-        if (fd < 0) {
-            return out; // gone or unreadable: the directory's own stat tells the rest
+        // A directory whose path has no exact UTF-8 form is read entry by entry through the JDK.
+        int fd = -1;
+        if (dir.toString().indexOf('\uFFFD') < 0 && putName(dir.toString())) {
+            fd = LibC.open(state, name, LibC.O_PATH | LibC.O_CLOEXEC);
+            if (fd < 0) {
+                return out; // gone or unreadable: the directory's own stat tells the rest
+            }
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String n = p.getFileName().toString();
                 Stat s;
-                if (n.indexOf('\uFFFD') >= 0 || !putName(n)) {
+                if (fd < 0 || n.indexOf('\uFFFD') >= 0 || !putName(n)) {
                     s = viaJdk(p, false);
                 } else {
                     s = LibC.statx(state, fd, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, buf) == 0
@@ -102,7 +103,9 @@ public final class StatxReader implements StatReader {
         } catch (IOException | java.nio.file.DirectoryIteratorException e) {
             // unreadable or gone: what was read so far, the directory's own stat tells the rest
         } finally {
-            LibC.close(state, fd);
+            if (fd >= 0) {
+                LibC.close(state, fd);
+            }
         }
         return out;
     }
@@ -121,20 +124,6 @@ public final class StatxReader implements StatReader {
     private Stat fromBuffer() {
         return new Stat(Statx.fileType(buf) == Statx.S_IFDIR, Statx.size(buf), Statx.mtimeNanos(buf),
                 Statx.ctimeNanos(buf), new FileId(Statx.dev(buf), Statx.ino(buf)), Stat.NO_CONTENT);
-    }
-
-    private static Map<String, Stat> listViaJdk(Path dir, Map<String, Stat> out) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                Stat s = viaJdk(p, false);
-                if (s != null) {
-                    out.put(p.getFileName().toString(), s);
-                }
-            }
-        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-            // as above
-        }
-        return out;
     }
 
     /** The same attributes and the same kind of key, through the JDK's {@code unix:} view. */

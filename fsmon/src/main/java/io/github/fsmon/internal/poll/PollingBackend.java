@@ -31,9 +31,10 @@ import java.util.function.LongSupplier;
  * vanished from one watched directory and appeared under another name or in another watched directory
  * with the same file key is a rename: {@code MOVED_FROM} and {@code MOVED_TO} with one cookie.
  *
- * <p>The ctime is read only for watches that ask for {@code ATTRIB} (the JDK's typed basic attributes
- * read as fast as a tree walk; the name-based {@code unix:} view with the ctime is slower), and file
- * contents only for watches with {@link Masks#CONTENT} ({@code WatchOptions.compareContent}): a CRC-32C
+ * <p>Attributes come from a {@link StatReader}: {@code statx(2)} on Linux with native access, which
+ * always has the ctime, else the JDK, which reads the ctime only for watches that ask for {@code ATTRIB}
+ * (its typed basic attributes read as fast as a tree walk; the {@code unix:} view is slower). File
+ * contents are read only for watches with {@link Masks#CONTENT} ({@code WatchOptions.compareContent}): a CRC-32C
  * per regular file per scan. The clock is injected, so the interval logic is tested without time passing.
  *
  * <p>A barrier scans at once, so {@code sync()} reports every change finished before it, without waiting
@@ -362,8 +363,6 @@ public final class PollingBackend implements OsWatcher {
         }
         if (w.children == null) {
             now = withContent(w.path, now, w.content);
-        }
-        if (w.children == null) {
             if (now.modifiedSince(w.self)) {
                 emit(sink, w, Masks.MODIFY, 0, "", false);
             } else if (now.changedSince(w.self)) {
