@@ -266,13 +266,8 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
             // bWatchSubtree does not follow: it needs a handle of its own.
             DirHandle covering = Files.isSymbolicLink(abs) ? null : coveringSubtree(abs);
             if (covering != null) {
-                String rel = Win32Paths.relative(covering.path, abs);
-                Integer id = covering.subdirs.get(rel);
-                if (id == null) {
-                    id = newTarget(covering, Target.SUBDIR, rel).id;
-                    covering.subdirs.put(rel, id);
-                }
-                return id;
+                return covering.subdirs.computeIfAbsent(Win32Paths.relative(covering.path, abs),
+                        rel -> newTarget(covering, Target.SUBDIR, rel).id);
             }
             DirHandle h = open(abs, (flags & Masks.SUBTREE) != 0, follow);
             if (h.rootId == 0) {
@@ -287,17 +282,9 @@ public final class ReadDirectoryChangesBackend implements OsWatcher {
         if (parent == null) {
             throw new NotDirectoryException(abs.toString());
         }
-        DirHandle h = coveringSubtree(abs);
-        if (h == null) {
-            h = open(parent, false, true);
-        }
-        String rel = Win32Paths.relative(h.path, abs);
-        Integer id = h.files.get(rel);
-        if (id == null) {
-            id = newTarget(h, Target.FILE, rel).id;
-            h.files.put(rel, id);
-        }
-        return id;
+        DirHandle covering = coveringSubtree(abs);
+        DirHandle h = covering != null ? covering : open(parent, false, true);
+        return h.files.computeIfAbsent(Win32Paths.relative(h.path, abs), rel -> newTarget(h, Target.FILE, rel).id);
     }
 
     private Target newTarget(DirHandle h, int kind, String rel) {
