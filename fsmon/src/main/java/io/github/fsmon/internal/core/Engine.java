@@ -249,7 +249,8 @@ final class Engine implements RawEventSink {
                 }
                 os.await(tree.nextTimeout(), this);
                 tree.expirePendingMoves(false);
-                out.finishRecovery();
+                tree.retryUnarmed();
+                out.finishRecovery(tree::rescanPending);
             }
         } catch (Throwable t) {
             reportError(null, new IOException("fsmon I/O thread failed; the monitor stops", t));

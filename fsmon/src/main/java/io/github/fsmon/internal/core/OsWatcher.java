@@ -71,6 +71,43 @@ public interface OsWatcher {
         return null;
     }
 
+    /**
+     * Reads every OS event queued now into the backend's own buffer, without reporting it: later calls
+     * of {@link #await} report it, in order, before anything newer. This lets the engine look ahead
+     * ({@link #pendingFor}) after it armed or listed a directory, and keeps the OS queue from overflowing
+     * with the events of a long scan. A backend without an OS queue does nothing.
+     */
+    default void drain() throws IOException {
+    }
+
+    /**
+     * The structural bits ({@link Masks#CREATE}, {@link Masks#MOVED_TO}, {@link Masks#DELETE},
+     * {@link Masks#MOVED_FROM}) of the events buffered by {@link #drain} and not reported yet that name
+     * {@code name} in watch {@code id}; 0 when there are none, or when the backend has no buffer.
+     */
+    default int pendingFor(int id, String name) {
+        return 0;
+    }
+
+    /** Whether events buffered by {@link #drain} wait to be reported. */
+    default boolean hasBuffered() {
+        return false;
+    }
+
+    /**
+     * The engine is about to list the directory of watch {@code id} (-1 when it is not armed); the
+     * directory is known in its parents' watches as {@code names[i]} in {@code parentIds[i]}. A backend
+     * whose OS reports reads (inotify's {@code IN_OPEN}, {@code IN_ACCESS}, {@code IN_CLOSE_NOWRITE})
+     * drops the read events of the listing, on the directory and on its parents, so that the engine never
+     * reports, nor rescans because of, its own I/O. Followed by {@link #listingEnds()}.
+     */
+    default void listingStarts(int id, int[] parentIds, String[] names) throws IOException {
+    }
+
+    /** The listing announced by {@link #listingStarts} is done. */
+    default void listingEnds() throws IOException {
+    }
+
     /** A path the backend uses for itself, whose events must never reach users; or {@code null}. */
     Path privatePath();
 

@@ -252,7 +252,7 @@ final class Output {
     }
 
     /** After the OS events of one read: recover what the queue dropped, and close finished recoveries. */
-    void finishRecovery() {
+    void finishRecovery(java.util.function.Predicate<WatchImpl> stillRescanning) {
         if (!dirty.isEmpty() && dispatcher.hasRoomForRecovery()) {
             recoverDropped();
         }
@@ -262,6 +262,11 @@ final class Output {
         Set<WatchImpl> stillDirty = new java.util.HashSet<>();
         for (Placement p : dirty) {
             stillDirty.add(p.watch);
+        }
+        for (WatchImpl w : recovering) {
+            if (stillRescanning.test(w)) {
+                stillDirty.add(w);
+            }
         }
         for (Iterator<WatchImpl> it = recovering.iterator(); it.hasNext(); ) {
             WatchImpl w = it.next();

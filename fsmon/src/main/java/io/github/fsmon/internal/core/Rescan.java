@@ -4,7 +4,6 @@ import io.github.fsmon.EventKind;
 import io.github.fsmon.WatchOptions;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -48,35 +47,48 @@ final class Rescan {
             out.reportRoot(w, EventKind.MODIFY);
             return;
         }
+        rescanFrom(w.root);
+    }
+
+    /**
+     * Compares {@code top}'s directory and every watched directory below it with the disk. A name that a
+     * queued event is about is left to that event, so that nothing is reported twice: one the queue
+     * creates or moves in is first removed here if the engine still had it (the queue's event then
+     * adds it again), one the queue deletes or moves away is kept until that event. A directory whose
+     * path a queued event changes is rescanned once that event has been processed.
+     */
+    void rescanFrom(Placement top) {
+        WatchImpl w = top.watch;
         WatchOptions options = w.options();
         Deque<Placement> todo = new ArrayDeque<>();
-        todo.push(w.root);
+        todo.push(top);
         while (!todo.isEmpty()) {
             Placement p = todo.pop();
             if (p.detached) {
                 continue;
             }
+            List<WatchTree.Listed> listing = tree.list(p);
+            if (listing == null) {
+                continue; // gone: its parent's listing or its queued events report it
+            }
+            if (tree.chainMoved(p)) {
+                tree.rescanLater(p);
+                continue;
+            }
             Map<String, BasicFileAttributes> onDisk = new LinkedHashMap<>();
             Map<String, Path> paths = new HashMap<>();
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(p.path)) {
-                for (Path child : entries) {
-                    if (tree.isPrivate(child) || options.isExcluded(w.path(), child)) {
-                        continue;
-                    }
-                    try {
-                        String name = child.getFileName().toString();
-                        onDisk.put(name, Files.readAttributes(child, BasicFileAttributes.class,
-                                LinkOption.NOFOLLOW_LINKS));
-                        paths.put(name, child);
-                    } catch (IOException gone) {
-                        // deleted since listed
-                    }
+            for (WatchTree.Listed l : listing) {
+                if (tree.isPrivate(l.path()) || options.isExcluded(w.path(), l.path())) {
+                    continue;
                 }
-            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-                continue; // gone: its parent's listing reports it
+                onDisk.put(l.name(), l.attrs());
+                paths.put(l.name(), l.path());
             }
             for (Map.Entry<String, Entry> known : List.copyOf(p.children.entrySet())) {
-                if (!onDisk.containsKey(known.getKey())) {
+                int pending = tree.pendingFor(p, known.getKey());
+                if ((pending & (Masks.CREATE | Masks.MOVED_TO)) != 0) {
+                    removeChild(p, known.getKey(), known.getValue()); // the queue brings the name in again
+                } else if (pending == 0 && !onDisk.containsKey(known.getKey())) {
                     removeChild(p, known.getKey(), known.getValue());
                 }
             }
@@ -84,6 +96,9 @@ final class Rescan {
                 String name = found.getKey();
                 BasicFileAttributes a = found.getValue();
                 Path child = paths.get(name);
+                if ((tree.pendingFor(p, name) & (Masks.CREATE | Masks.MOVED_TO)) != 0) {
+                    continue;
+                }
                 Entry e = p.children.get(name);
                 if (e != null && (e.type != Entry.typeOf(a)
                         || ((e.flags & Entry.STAT_KNOWN) != 0 && e.identity != Entry.identityOf(a)))) {

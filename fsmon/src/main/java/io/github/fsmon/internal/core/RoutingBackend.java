@@ -206,6 +206,48 @@ public final class RoutingBackend implements OsWatcher {
         }
     }
 
+    // I/O thread only.
+    @Override
+    public void drain() throws IOException {
+        primary.drain();
+    }
+
+    @Override
+    public int pendingFor(int id, String name) {
+        return isPolled(id) ? 0 : primary.pendingFor(id, name);
+    }
+
+    @Override
+    public boolean hasBuffered() {
+        return primary.hasBuffered();
+    }
+
+    // I/O thread only.
+    @Override
+    public void listingStarts(int id, int[] parentIds, String[] names) throws IOException {
+        int n = 0;
+        for (int parent : parentIds) {
+            if (!isPolled(parent)) {
+                n++;
+            }
+        }
+        int[] ids = new int[n];
+        String[] in = new String[n];
+        for (int i = 0, j = 0; i < parentIds.length; i++) {
+            if (!isPolled(parentIds[i])) {
+                ids[j] = parentIds[i];
+                in[j++] = names[i];
+            }
+        }
+        primary.listingStarts(id >= 0 && isPolled(id) ? -1 : id, ids, in);
+    }
+
+    // I/O thread only.
+    @Override
+    public void listingEnds() throws IOException {
+        primary.listingEnds();
+    }
+
     @Override
     public void wakeup() {
         primary.wakeup();

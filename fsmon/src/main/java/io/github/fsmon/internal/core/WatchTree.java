@@ -83,6 +83,8 @@ final class WatchTree {
         watches.clear();
         byId.clear();
         pendingMoves.clear();
+        unarmed.clear();
+        rescanLater.clear();
     }
 
     private static int osMask(WatchOptions options, boolean directory) {
@@ -180,11 +182,93 @@ final class WatchTree {
         }
     }
 
+    /** One entry of a directory listing. */
+    record Listed(String name, Path path, BasicFileAttributes attrs) {
+    }
+
+    /**
+     * Lists the directory of {@code dir} as the engine's own read (the backend drops the read events it
+     * causes), then drains the OS queue so that {@link #chainMoved} and {@link #pendingFor} see every
+     * event that happened up to the end of the listing. Entries that vanish between the listing and
+     * their stat are left out; an entry that cannot be looked at is reported to the error handler.
+     *
+     * @return the entries, or {@code null} when the directory is gone or is no longer a directory
+     */
+    List<Listed> list(Placement dir) {
+        WatchImpl w = dir.watch;
+        List<Listed> found = new ArrayList<>();
+        try {
+            List<Placement> places = dir.dirWatch.placements;
+            int n = 0;
+            for (Placement q : places) {
+                if (q.parent != null) {
+                    n++;
+                }
+            }
+            int[] parents = new int[n];
+            String[] names = new String[n];
+            int i = 0;
+            for (Placement q : places) {
+                if (q.parent != null) {
+                    parents[i] = q.parent.dirWatch.id;
+                    names[i++] = q.name;
+                }
+            }
+            os.listingStarts(dir.dirWatch.id, parents, names);
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.path)) {
+                for (Path child : entries) {
+                    String name = child.getFileName().toString();
+                    try {
+                        found.add(new Listed(name, child,
+                                Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+                    } catch (NoSuchFileException gone) {
+                        // deleted since listed: its DELETE is queued, and finds nothing to remove
+                    } catch (IOException e) {
+                        // cannot be looked at (a path past PATH_MAX, an I/O error): say so, go on with the rest
+                        errors.onError(w, e);
+                    }
+                }
+            } finally {
+                os.listingEnds();
+            }
+            os.drain();
+            return found;
+        } catch (NoSuchFileException | NotDirectoryException gone) {
+            return null; // removed or replaced while we looked: the queued events say so
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            errors.onError(w, e instanceof java.nio.file.DirectoryIteratorException d ? d.getCause() : e);
+            return null;
+        }
+    }
+
+    /**
+     * Whether an event still waiting in the backend's buffer renames, deletes or replaces {@code p} or one
+     * of its ancestors in the watch: then {@code p.path}, which the engine resolved from what it has
+     * processed so far, may have named another directory when it was armed or listed.
+     */
+    boolean chainMoved(Placement p) {
+        if (!os.hasBuffered()) {
+            return false;
+        }
+        for (Placement q = p; q.parent != null; q = q.parent) {
+            if ((os.pendingFor(q.parent.dirWatch.id, q.name) & (Masks.MOVED_FROM | Masks.DELETE | Masks.MOVED_TO)) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The structural bits of the events about {@code name} in {@code dir} still waiting in the backend's buffer. */
+    int pendingFor(Placement dir, String name) {
+        return os.hasBuffered() ? os.pendingFor(dir.dirWatch.id, name) : 0;
+    }
+
     /**
      * Lists {@code start}'s directory and, for a recursive watch, arms and lists every subdirectory
      * below it, depth first without recursion. Each directory is armed before it is listed, so an entry
-     * created meanwhile is either in the listing or reported live, and the children map removes the
-     * duplicate when it is both.
+     * created meanwhile is either in the listing or reported live. A listed name that a queued event
+     * creates or moves in is left to that event, so no entry is reported twice; a directory whose path
+     * a queued event changes is armed again once that event is processed ({@link #retryUnarmed}).
      *
      * @param synthetic report every entry found as a synthetic CREATE (the directory is new to the watch)
      * @param initial   the watch is being set up: the watch limit fails the whole watch
@@ -199,42 +283,126 @@ final class WatchTree {
             if (dir.detached) {
                 continue;
             }
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.path)) {
-                for (Path child : entries) {
-                    String name = child.getFileName().toString();
-                    if (dir.children.containsKey(name) || isPrivate(child) || options.isExcluded(w.path(), child)) {
-                        continue;
-                    }
-                    BasicFileAttributes a;
-                    try {
-                        a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    } catch (NoSuchFileException gone) {
-                        continue; // deleted since listed: its DELETE will not be reported either
-                    } catch (IOException e) {
-                        // cannot be looked at (a path past PATH_MAX, an I/O error): say so, go on with the rest
-                        errors.onError(w, e);
-                        continue;
-                    }
-                    Entry e = new Entry(a);
-                    if (synthetic) {
-                        out.report(dir, EventKind.CREATE, name, child, e.isDirectory(), 0, null, true);
-                    }
-                    dir.children.put(name, e);
-                    if (shouldDescend(options, e, child)) {
-                        Placement sub = arm(dir, name, child, initial);
-                        if (sub != null) {
-                            e.sub = sub;
-                            todo.push(sub);
-                        }
+            List<Listed> listing = list(dir);
+            if (listing == null) {
+                continue;
+            }
+            if (chainMoved(dir)) {
+                // Armed and listed at a path that has since changed: what was armed may be another
+                // directory. Give it back; the entry is armed again where the queued events put it.
+                unarm(dir);
+                continue;
+            }
+            for (Listed l : listing) {
+                String name = l.name();
+                Path child = l.path();
+                if (dir.children.containsKey(name) || isPrivate(child) || options.isExcluded(w.path(), child)) {
+                    continue;
+                }
+                if ((pendingFor(dir, name) & (Masks.CREATE | Masks.MOVED_TO)) != 0) {
+                    continue; // a queued event brings it in: that event reports it
+                }
+                Entry e = new Entry(l.attrs());
+                if (synthetic) {
+                    out.report(dir, EventKind.CREATE, name, child, e.isDirectory(), 0, null, true);
+                }
+                dir.children.put(name, e);
+                if (shouldDescend(options, e, child)) {
+                    Placement sub = arm(dir, name, child, e, initial);
+                    if (sub != null) {
+                        todo.push(sub);
                     }
                 }
-                os.knownEntries(dir.dirWatch.id, known(dir.dirWatch));
-            } catch (NoSuchFileException | NotDirectoryException gone) {
-                // removed or replaced while we looked: its parent reports that
-            } catch (WatchLimitException e) {
-                throw e;
-            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-                errors.onError(w, e instanceof java.nio.file.DirectoryIteratorException d ? d.getCause() : e);
+            }
+            os.knownEntries(dir.dirWatch.id, known(dir.dirWatch));
+        }
+    }
+
+    /** Gives back a placement armed at a path that moved; its entry waits in {@link #unarmed}. */
+    private void unarm(Placement p) {
+        if (p.parent == null) {
+            return;
+        }
+        Entry e = p.parent.children.get(p.name);
+        detach(p);
+        if (e != null && e.sub == null) {
+            unarmed.put(e, new Unarmed(p.parent, p.name));
+        }
+    }
+
+    /** Where an entry that is a directory but has no watch yet was last known to be. */
+    private record Unarmed(Placement parent, String name) {
+    }
+
+    /**
+     * Directories the engine knows but could not arm, because the path they were reported at had
+     * changed when it tried (for example a directory created just before its parent was renamed). They
+     * are armed at their current path once the events queued meanwhile have been processed.
+     */
+    private final Map<Entry, Unarmed> unarmed = new java.util.IdentityHashMap<>();
+    private final Map<Entry, Integer> unarmedAttempts = new java.util.IdentityHashMap<>();
+    /** Placements whose rescan waits until the events that move them have been processed. */
+    private final Set<Placement> rescanLater = new LinkedHashSet<>();
+
+    /** Whether {@code w} still has directories to rescan after an overflow. */
+    boolean rescanPending(WatchImpl w) {
+        for (Placement p : rescanLater) {
+            if (p.watch == w) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void rescanLater(Placement p) {
+        rescanLater.add(p);
+    }
+
+    /**
+     * After every buffered event has been processed: arms the directories that could not be armed at
+     * the path they had when their events were read, and rescans the directories whose rescan had to
+     * wait for the same reason.
+     */
+    void retryUnarmed() {
+        if (os.hasBuffered() || (unarmed.isEmpty() && rescanLater.isEmpty())) {
+            return;
+        }
+        if (!rescanLater.isEmpty()) {
+            List<Placement> again = new ArrayList<>(rescanLater);
+            rescanLater.clear();
+            for (Placement p : again) {
+                if (!p.detached && p.watch.isActive()) {
+                    rescanner.rescanFrom(p);
+                }
+            }
+        }
+        List<Map.Entry<Entry, Unarmed>> todo = new ArrayList<>(unarmed.entrySet());
+        unarmed.clear();
+        for (Map.Entry<Entry, Unarmed> u : todo) {
+            Entry e = u.getKey();
+            Placement parent = u.getValue().parent();
+            String name = u.getValue().name();
+            if (parent.detached || !parent.watch.isActive() || parent.children.get(name) != e || e.sub != null
+                    || !e.isDirectory()) {
+                unarmedAttempts.remove(e);
+                continue; // deleted, moved out, or armed meanwhile
+            }
+            newDirectory(parent, name, parent.path.resolve(name), e);
+            if (unarmed.containsKey(e) && !chainMoved(parent) && pendingFor(parent, name) == 0) {
+                // Still not there, and no queued event says where it went: look at the parent again.
+                int attempts = unarmedAttempts.merge(e, 1, Integer::sum);
+                if (attempts >= 3) {
+                    unarmed.remove(e);
+                    unarmedAttempts.remove(e);
+                    errors.onError(parent.watch, new java.nio.file.FileSystemException(
+                            parent.path.resolve(name).toString(), null,
+                            "directory not watched: it is no longer at this path, and no event said where it went"));
+                } else {
+                    unarmed.remove(e);
+                    rescanner.rescanFrom(parent);
+                }
+            } else if (!unarmed.containsKey(e)) {
+                unarmedAttempts.remove(e);
             }
         }
     }
@@ -255,8 +423,13 @@ final class WatchTree {
                 || (e.type == Entry.SYMLINK && options.followSymlinks() && Files.isDirectory(path)));
     }
 
-    /** Arms an OS watch on a subdirectory and places it in {@code parent}'s watch tree; null if it cannot be watched. */
-    private Placement arm(Placement parent, String name, Path path, boolean initial) throws WatchLimitException {
+    /**
+     * Arms an OS watch on a subdirectory and places it in {@code parent}'s watch tree; null if it cannot be
+     * watched. A directory that is not (or no longer) at {@code path} waits in {@link #unarmed}: whether it
+     * is gone is decided by the events queued about it, or by looking again, never by the error alone.
+     */
+    private Placement arm(Placement parent, String name, Path path, Entry e, boolean initial)
+            throws WatchLimitException {
         WatchImpl w = parent.watch;
         int flags = Masks.ONLYDIR | (w.options().followSymlinks() ? 0 : Masks.DONT_FOLLOW)
                 | Masks.hints(w.options());
@@ -264,15 +437,21 @@ final class WatchTree {
         try {
             id = os.addWatch(path, osMask(w.options(), true), flags);
         } catch (NoSuchFileException | NotDirectoryException gone) {
-            return null;
-        } catch (WatchLimitException e) {
-            if (initial) {
-                throw e;
+            unarmed.put(e, new Unarmed(parent, name));
+            try {
+                os.drain(); // so that the retry can tell whether a queued event explains it
+            } catch (IOException ex) {
+                errors.onError(w, ex);
             }
-            errors.onError(w, e);
             return null;
-        } catch (IOException e) {
-            errors.onError(w, e);
+        } catch (WatchLimitException limit) {
+            if (initial) {
+                throw limit;
+            }
+            errors.onError(w, limit);
+            return null;
+        } catch (IOException ex) {
+            errors.onError(w, ex);
             return null;
         }
         DirWatch dw = attach(id);
@@ -280,8 +459,10 @@ final class WatchTree {
             errors.onError(w, new FileSystemLoopException(path.toString()));
             return null;
         }
+        unarmed.remove(e);
         Placement p = new Placement(w, dw, true, parent, name, path);
         dw.placements.add(p);
+        e.sub = p;
         return p;
     }
 
@@ -713,9 +894,8 @@ final class WatchTree {
             return;
         }
         try {
-            Placement sub = arm(parent, name, path, false);
+            Placement sub = arm(parent, name, path, e, false);
             if (sub != null) {
-                e.sub = sub;
                 populate(sub, true, false);
             }
         } catch (WatchLimitException limit) {

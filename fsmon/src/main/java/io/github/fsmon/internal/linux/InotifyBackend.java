@@ -67,6 +67,58 @@ public final class InotifyBackend implements OsWatcher {
             java.util.List.of(new java.util.ArrayDeque<>(), new java.util.ArrayDeque<>());
     private int nextBarrierPipe;
 
+    /**
+     * Events read from the kernel and not reported yet, in order ({@link #drain}). Structural events are
+     * also counted in {@link #pendingIndex}, so the engine can look ahead at a name in O(1).
+     */
+    private final java.util.ArrayDeque<Raw> pending = new java.util.ArrayDeque<>();
+    private final java.util.Map<NameKey, int[]> pendingIndex = new java.util.HashMap<>();
+    /** Past this many buffered events, {@link #drain} leaves the rest in the kernel's queue. */
+    private static final int MAX_BUFFERED = 1 << 20;
+    /** At most this many buffered events are reported per {@link #await}, so requests are not starved. */
+    private static final int REPORT_BATCH = 4096;
+    private static final int READ_BITS = LibC.IN_OPEN | LibC.IN_ACCESS | LibC.IN_CLOSE_NOWRITE;
+
+    /** The event bits each watch descriptor asked for, to know whether a listing can cause read events. */
+    private final java.util.Map<Integer, Integer> wdMasks = new java.util.HashMap<>();
+    /**
+     * The engine's own listings (see {@link #listingStarts}): a byte written to {@code windowWrite[0]}
+     * before a listing and to {@code windowWrite[1]} after it queues an IN_MODIFY on either side of the
+     * read events the listing causes; between the two, those events are dropped. The two pipes alternate,
+     * so no two markers are adjacent in the queue (where the kernel would merge them).
+     */
+    private final int[] windowRead = {-1, -1};
+    private final int[] windowWrite = {-1, -1};
+    private final int[] windowWd = {-1, -1};
+    private final java.util.ArrayDeque<Window> windows = new java.util.ArrayDeque<>();
+    /** The listing whose start marker was read and whose end marker was not yet; or {@code null}. */
+    private Window openWindow;
+    private boolean listingMarked;
+
+    /** One decoded record; {@code wd == BARRIER} for a delivery barrier with {@code token}. */
+    private record Raw(int wd, int mask, int cookie, String name, boolean lossy, long token) {
+    }
+
+    private static final int BARRIER = Integer.MIN_VALUE;
+
+    private record NameKey(int wd, String name) {
+    }
+
+    /** A listing of the directory of {@code wd}, known by these names in these parent watches. */
+    private record Window(int wd, int[] parents, String[] names) {
+        boolean covers(int eventWd, String name) {
+            if (eventWd == wd && name.isEmpty()) {
+                return true;
+            }
+            for (int i = 0; i < parents.length; i++) {
+                if (parents[i] == eventWd && names[i].equals(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /** Opens the inotify instance and the wake-up eventfd. I/O thread. */
     public InotifyBackend() throws IOException {
         NativeSupport.checkNativeAccess();
@@ -128,6 +180,7 @@ public final class InotifyBackend implements OsWatcher {
         try (Arena call = Arena.ofConfined()) {
             int wd = LibC.inotifyAddWatch(state, inotifyFd, NativeSupport.cString(call, path.toString()), osMask);
             if (wd >= 0) {
+                wdMasks.merge(wd, mask & Masks.ALL_EVENTS, (a, b) -> a | b);
                 return wd;
             }
         }
@@ -156,6 +209,11 @@ public final class InotifyBackend implements OsWatcher {
     // I/O thread only.
     @Override
     public void await(long timeoutNanos, RawEventSink sink) throws IOException {
+        if (!pending.isEmpty()) {
+            // Read ahead by drain(): report it first, without waiting (requests are looked at in between).
+            report(sink);
+            return;
+        }
         LibC.POLLFD_FD.set(pollfds, 0L, inotifyFd);
         LibC.POLLFD_EVENTS.set(pollfds, 0L, LibC.POLLIN);
         LibC.POLLFD_REVENTS.set(pollfds, 0L, (short) 0);
@@ -184,19 +242,105 @@ public final class InotifyBackend implements OsWatcher {
             throw new IOException("inotify fd failed (revents=" + inotifyEvents + ")");
         }
         if ((inotifyEvents & LibC.POLLIN) != 0) {
-            readEvents(sink);
+            for (int reads = 0; reads < 16 && pending.size() < MAX_BUFFERED && readOnce(); reads++) {
+                // a bounded number of reads, so that a flood cannot keep requests waiting
+            }
+        }
+        report(sink);
+    }
+
+    /** Reports up to {@link #REPORT_BATCH} buffered events, oldest first. I/O thread only. */
+    private void report(RawEventSink sink) {
+        for (int n = 0; n < REPORT_BATCH; n++) {
+            Raw r = pending.pollFirst();
+            if (r == null) {
+                return;
+            }
+            unindex(r);
+            if (r.wd() == BARRIER) {
+                sink.onBarrier(r.token());
+            } else {
+                sink.onEvent(r.wd(), r.mask(), r.cookie(), r.name(), r.lossy());
+            }
         }
     }
 
     // I/O thread only.
-    private void readEvents(RawEventSink sink) throws IOException {
+    @Override
+    public void drain() throws IOException {
+        while (pending.size() < MAX_BUFFERED && readOnce()) {
+            // until the kernel's queue is empty
+        }
+    }
+
+    // I/O thread only.
+    @Override
+    public int pendingFor(int id, String name) {
+        int[] counts = pendingIndex.get(new NameKey(id, name));
+        if (counts == null) {
+            return 0;
+        }
+        return (counts[0] > 0 ? Masks.CREATE : 0) | (counts[1] > 0 ? Masks.MOVED_TO : 0)
+                | (counts[2] > 0 ? Masks.DELETE : 0) | (counts[3] > 0 ? Masks.MOVED_FROM : 0);
+    }
+
+    // I/O thread only.
+    @Override
+    public boolean hasBuffered() {
+        return !pending.isEmpty();
+    }
+
+    private static int slot(int mask) {
+        if ((mask & LibC.IN_CREATE) != 0) {
+            return 0;
+        }
+        if ((mask & LibC.IN_MOVED_TO) != 0) {
+            return 1;
+        }
+        if ((mask & LibC.IN_DELETE) != 0) {
+            return 2;
+        }
+        if ((mask & LibC.IN_MOVED_FROM) != 0) {
+            return 3;
+        }
+        return -1;
+    }
+
+    private void buffer(Raw r) {
+        pending.addLast(r);
+        int slot = slot(r.mask());
+        if (slot >= 0 && r.wd() >= 0 && !r.name().isEmpty()) {
+            pendingIndex.computeIfAbsent(new NameKey(r.wd(), r.name()), k -> new int[4])[slot]++;
+        }
+    }
+
+    private void unindex(Raw r) {
+        int slot = slot(r.mask());
+        if (slot >= 0 && r.wd() >= 0 && !r.name().isEmpty()) {
+            NameKey key = new NameKey(r.wd(), r.name());
+            int[] counts = pendingIndex.get(key);
+            if (counts != null && --counts[slot] <= 0) {
+                counts[slot] = 0;
+                if (counts[0] + counts[1] + counts[2] + counts[3] == 0) {
+                    pendingIndex.remove(key);
+                }
+            }
+        }
+    }
+
+    /** One read(2) of the inotify fd, decoded into {@link #pending}; {@code false} when nothing was queued. */
+    // I/O thread only.
+    private boolean readOnce() throws IOException {
         long n = LibC.read(state, inotifyFd, buffer, READ_BUFFER);
         if (n < 0) {
             int errno = LibC.errno(state);
             if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
-                return;
+                return false;
             }
             throw new IOException("read from inotify failed: " + LibC.errnoName(errno));
+        }
+        if (n == 0) {
+            return false;
         }
         cursor.reset(buffer, n);
         while (cursor.next()) {
@@ -204,20 +348,32 @@ public final class InotifyBackend implements OsWatcher {
             int mask = cursor.mask();
             byte[] raw = cursor.nameBytes();
             if ((mask & LibC.IN_Q_OVERFLOW) != 0) {
-                sink.onEvent(-1, mask, 0, "", false);
-                releaseBarriers(sink);
+                buffer(new Raw(-1, mask, 0, "", false, 0));
+                releaseBarriers();
+                closeWindowPipes(); // their markers may be lost with the rest: start again
                 continue;
             }
             int pipe = wd == barrierWd[0] ? 0 : wd == barrierWd[1] ? 1 : -1;
             if (pipe >= 0 && wd >= 0) {
                 if ((mask & LibC.IN_MODIFY) != 0) {
-                    LibC.read(state, barrierRead[pipe], scratch, 1); // keep the pipe from filling up
+                    LibC.read(state, barrierRead[pipe], scratch, 8); // keep the pipe from filling up
                     Long token = barrierTokens.get(pipe).poll();
                     if (token != null) {
-                        sink.onBarrier(token);
+                        buffer(new Raw(BARRIER, 0, 0, "", false, token));
                     }
                 }
                 continue;
+            }
+            int marker = wd == windowWd[0] ? 0 : wd == windowWd[1] ? 1 : -1;
+            if (marker >= 0 && wd >= 0) {
+                if ((mask & LibC.IN_MODIFY) != 0) {
+                    LibC.read(state, windowRead[marker], scratch, 8);
+                    openWindow = marker == 0 ? windows.poll() : null;
+                }
+                continue;
+            }
+            if ((mask & LibC.IN_IGNORED) != 0) {
+                wdMasks.remove(wd);
             }
             String name;
             boolean lossy = false;
@@ -231,7 +387,49 @@ public final class InotifyBackend implements OsWatcher {
                     lossy = true;
                 }
             }
-            sink.onEvent(wd, mask, cursor.cookie(), name, lossy);
+            if (openWindow != null && (mask & READ_BITS) != 0 && (mask & LibC.IN_ISDIR) != 0
+                    && openWindow.covers(wd, name)) {
+                continue; // the engine's own listing
+            }
+            buffer(new Raw(wd, mask, cursor.cookie(), name, lossy, 0));
+        }
+        return true;
+    }
+
+    // I/O thread only.
+    @Override
+    public void listingStarts(int id, int[] parentIds, String[] names) throws IOException {
+        listingMarked = false;
+        boolean reads = id >= 0 && (wdMasks.getOrDefault(id, 0) & READ_BITS) != 0;
+        for (int i = 0; i < parentIds.length && !reads; i++) {
+            reads = (wdMasks.getOrDefault(parentIds[i], 0) & READ_BITS) != 0;
+        }
+        if (!reads) {
+            return; // nothing the listing does would be reported
+        }
+        if (windowWd[0] < 0) {
+            openPipes(windowRead, windowWrite, windowWd, "listing markers");
+        }
+        windows.add(new Window(id, parentIds.clone(), names.clone()));
+        writeByte(windowWrite[0]);
+        listingMarked = true;
+    }
+
+    // I/O thread only.
+    @Override
+    public void listingEnds() throws IOException {
+        if (listingMarked && windowWrite[1] >= 0) {
+            writeByte(windowWrite[1]);
+        }
+        listingMarked = false;
+    }
+
+    private void writeByte(int fd) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment one = call.allocate(1);
+            if (LibC.write(state, fd, one, 1) != 1) {
+                throw new IOException("write to a marker pipe failed: " + LibC.errnoName(LibC.errno(state)));
+            }
         }
     }
 
@@ -243,29 +441,33 @@ public final class InotifyBackend implements OsWatcher {
         }
         int pipe = nextBarrierPipe;
         nextBarrierPipe ^= 1;
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment one = call.allocate(1);
-            if (LibC.write(state, barrierWrite[pipe], one, 1) != 1) {
-                throw new IOException("sync: write to barrier pipe failed: " + LibC.errnoName(LibC.errno(state)));
-            }
+        try {
+            writeByte(barrierWrite[pipe]);
+        } catch (IOException e) {
+            throw new IOException("sync: " + e.getMessage(), e);
         }
         barrierTokens.get(pipe).add(token);
     }
 
     private void openBarrierPipes() throws IOException {
+        openPipes(barrierRead, barrierWrite, barrierWd, "the delivery barrier");
+    }
+
+    /** Two non-blocking pipes, each watched for IN_MODIFY on this inotify instance. */
+    private void openPipes(int[] read, int[] write, int[] wds, String what) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment fds = call.allocate(LibC.C_INT, 2);
             for (int i = 0; i < 2; i++) {
                 if (LibC.pipe2(state, fds, LibC.O_NONBLOCK | LibC.O_CLOEXEC) != 0) {
-                    throw new IOException("sync: pipe2 failed: " + LibC.errnoName(LibC.errno(state)));
+                    throw new IOException("pipe2 failed: " + LibC.errnoName(LibC.errno(state)));
                 }
-                barrierRead[i] = fds.getAtIndex(LibC.C_INT, 0);
-                barrierWrite[i] = fds.getAtIndex(LibC.C_INT, 1);
+                read[i] = fds.getAtIndex(LibC.C_INT, 0);
+                write[i] = fds.getAtIndex(LibC.C_INT, 1);
                 // /proc/self/fd/N resolves to the pipe's own inode, which inotify can watch.
-                barrierWd[i] = addWatch(Path.of("/proc/self/fd/" + barrierWrite[i]), Masks.MODIFY, 0);
+                wds[i] = addWatch(Path.of("/proc/self/fd/" + write[i]), Masks.MODIFY, 0);
             }
         } catch (IOException e) {
-            throw new IOException("sync: cannot set up the delivery barrier (is /proc mounted?): " + e.getMessage(), e);
+            throw new IOException("cannot set up " + what + " (is /proc mounted?): " + e.getMessage(), e);
         }
     }
 
@@ -275,27 +477,38 @@ public final class InotifyBackend implements OsWatcher {
      * still outstanding was requested, so those barriers are released now; the pipes are replaced, so a
      * late event from an old pipe cannot release a newer barrier.
      */
-    private void releaseBarriers(RawEventSink sink) {
+    private void releaseBarriers() {
         closeBarrierPipes();
         for (java.util.ArrayDeque<Long> tokens : barrierTokens) {
             for (Long token = tokens.poll(); token != null; token = tokens.poll()) {
-                sink.onBarrier(token);
+                buffer(new Raw(BARRIER, 0, 0, "", false, token));
             }
         }
     }
 
     private void closeBarrierPipes() {
+        closePipes(barrierRead, barrierWrite, barrierWd);
+    }
+
+    private void closeWindowPipes() {
+        closePipes(windowRead, windowWrite, windowWd);
+        windows.clear();
+        openWindow = null;
+        listingMarked = false;
+    }
+
+    private void closePipes(int[] read, int[] write, int[] wds) {
         for (int i = 0; i < 2; i++) {
-            if (barrierWd[i] >= 0 && inotifyFd >= 0) {
+            if (wds[i] >= 0 && inotifyFd >= 0) {
                 // The watch pins the pipe's inode: remove it explicitly. Its IN_IGNORED names an id the
                 // engine does not know, and is dropped there.
-                LibC.inotifyRmWatch(state, inotifyFd, barrierWd[i]);
+                LibC.inotifyRmWatch(state, inotifyFd, wds[i]);
             }
-            if (barrierRead[i] >= 0) {
-                LibC.close(state, barrierRead[i]);
-                LibC.close(state, barrierWrite[i]);
+            if (read[i] >= 0) {
+                LibC.close(state, read[i]);
+                LibC.close(state, write[i]);
             }
-            barrierRead[i] = barrierWrite[i] = barrierWd[i] = -1;
+            read[i] = write[i] = wds[i] = -1;
         }
     }
 
@@ -335,6 +548,9 @@ public final class InotifyBackend implements OsWatcher {
             inotifyFd = -1;
         }
         closeBarrierPipes();
+        closeWindowPipes();
+        pending.clear();
+        pendingIndex.clear();
         arena.close();
     }
 
