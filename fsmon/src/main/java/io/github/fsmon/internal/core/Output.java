@@ -123,17 +123,16 @@ final class Output {
      * is changed to reflect it: when the queue is full, the children as they are now are what the listener
      * last learned, and recovery will report the difference instead of the dropped events.
      */
-    void report(Placement p, EventKind kind, String name, Path path, boolean isDir, int cookie,
+    boolean report(Placement p, EventKind kind, String name, Path path, boolean isDir, int cookie,
                         Path movedFrom, boolean synthetic) {
         WatchImpl w = p.watch;
         if (!wanted(w, kind, path)) {
-            return;
+            return false;
         }
-        if (p.delivered == null && !dispatcher.hasRoom()) {
-            p.delivered = new HashMap<>(p.children);
-            dirty.add(p);
-            overflowNotice(w);
-            dispatcher.whenRoomForRecovery(wakeup);
+        if (p.delivered == null && (!dispatcher.hasRoom() || catchingUpAbove(p))) {
+            // Below a directory that is catching up, the listener may not even know this one: its events
+            // wait for the catch-up too, which reports the parent's entries before the children's.
+            holdBack(p);
         }
         if (p.delivered != null) {
             Entry e = p.children.get(name);
@@ -142,9 +141,37 @@ final class Output {
             } else if (e != null && kind == EventKind.ATTRIB) {
                 e.flags |= Entry.PENDING_ATTRIB;
             }
-            return;
+            return true;
         }
         deliver(w, event(w, kind, path, isDir, cookie, movedFrom, synthetic));
+        return false;
+    }
+
+    /**
+     * From now on, {@code p}'s events are not delivered but caught up later: the children as they are now
+     * are what the listener last learned. Called before {@code p.children} changes.
+     */
+    void holdBack(Placement p) {
+        if (p.delivered != null) {
+            return;
+        }
+        p.delivered = new HashMap<>(p.children);
+        dirty.add(p);
+        overflowNotice(p.watch);
+        dispatcher.whenRoomForRecovery(wakeup);
+    }
+
+    /** Whether an ancestor of {@code p} in its watch holds its events back. */
+    private boolean catchingUpAbove(Placement p) {
+        if (dirty.isEmpty()) {
+            return false;
+        }
+        for (Placement q = p.parent; q != null; q = q.parent) {
+            if (q.delivered != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reports an event about a watch's root itself. */
@@ -162,9 +189,7 @@ final class Output {
     }
 
     void deliver(WatchImpl w, FileEvent event) {
-        if (dispatcher.offer(event)) {
-            w.overflowNoticeQueued = false;
-        } else {
+        if (!dispatcher.offer(event)) {
             overflowNotice(w);
         }
         if (w.options().oneShot() && !w.oneShotFired) {
@@ -173,13 +198,14 @@ final class Output {
         }
     }
 
-    /** Events of {@code w} were lost: queue one OVERFLOW notice, unless one is already waiting. */
+    /**
+     * Events of {@code w} were lost: queue an OVERFLOW notice, unless {@code w} is recovering already, so
+     * that every OVERFLOW is followed by exactly one RECOVERED.
+     */
     void overflowNotice(WatchImpl w) {
-        if (!w.isActive() || w.overflowNoticeQueued) {
+        if (!w.isActive() || !recovering.add(w)) {
             return;
         }
-        w.overflowNoticeQueued = true;
-        recovering.add(w);
         dispatcher.offerForced(event(w, EventKind.OVERFLOW, w.path(), w.root.directory, 0, null, false));
     }
 
@@ -274,7 +300,6 @@ final class Output {
                 it.remove();
                 if (w.isActive()) {
                     dispatcher.offerForced(event(w, EventKind.RECOVERED, w.path(), w.root.directory, 0, null, true));
-                    w.overflowNoticeQueued = false;
                 }
             }
         }

@@ -26,6 +26,8 @@ final class PendingMove {
         final Entry entry;
         final Path path;
         boolean consumed;
+        /** Its MOVED_FROM was held back for a catch-up, so the listener must not see a paired MOVED_TO. */
+        boolean heldBack;
 
         Source(Placement parent, String name, Entry entry, Path path) {
             this.parent = parent;

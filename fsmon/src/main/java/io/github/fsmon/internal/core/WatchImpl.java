@@ -19,8 +19,6 @@ final class WatchImpl implements Watch {
 
     // I/O thread only.
     Placement root;
-    /** An OVERFLOW notice is queued and no event of this watch has been accepted since. */
-    boolean overflowNoticeQueued;
     /** The one-shot event has been produced; the watch ends after the current OS event. */
     boolean oneShotFired;
 

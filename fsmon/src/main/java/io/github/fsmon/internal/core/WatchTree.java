@@ -695,11 +695,13 @@ final class WatchTree {
             if (e == null) {
                 return;
             }
-            out.report(p, EventKind.MOVED_FROM, name, path, e.isDirectory(), cookie, null, false);
+            boolean heldBack = out.report(p, EventKind.MOVED_FROM, name, path, e.isDirectory(), cookie, null, false);
             p.children.remove(name);
             PendingMove move = pendingMoves.computeIfAbsent(cookie,
                     c -> new PendingMove(c, clock.getAsLong() + movePairingNanos));
-            move.sources.add(new PendingMove.Source(p, name, e, path));
+            PendingMove.Source source = new PendingMove.Source(p, name, e, path);
+            source.heldBack = heldBack;
+            move.sources.add(source);
             if (e.sub != null) {
                 setLimbo(e.sub, move);
             }
@@ -747,6 +749,11 @@ final class WatchTree {
                 // that looks entries up (no ISDIR from the OS) took it for a file when it was already
                 // gone from its first name. The event's positive answer wins: watch it and scan it.
                 e = new Entry(Entry.DIRECTORY);
+            }
+            if (source.heldBack) {
+                // The listener has not been told that the entry left its first name: tell it with the
+                // catch-up, where the old name is deleted and the new one created with all it holds.
+                out.holdBack(p);
             }
             // From an ignored path the listener never saw the entry: for it, this is a move in.
             boolean sourceHidden = out.isIgnored(source.path);
