@@ -57,7 +57,9 @@ final class FsActions {
         /** {@code cp A B}: copies one file. */
         COPY,
         /** {@code cp -r A B}: copies a tree, each directory before its entries. */
-        COPY_TREE
+        COPY_TREE,
+        /** {@code ls P}: lists a directory (opens it, reads all its entries, closes it), as a user's read. */
+        LIST
     }
 
     private final Path sandbox;
@@ -110,6 +112,11 @@ final class FsActions {
                 Files.delete(p);
             }
             case CHMOD -> chmod(resolve(args.get(1)), args.get(0));
+            case LIST -> {
+                try (java.util.stream.Stream<Path> entries = Files.list(resolve(args.get(0)))) {
+                    entries.forEach(e -> { });
+                }
+            }
             case SYMLINK -> Files.createSymbolicLink(resolve(args.get(1)), Path.of(args.get(0)));
             case HARDLINK -> Files.createLink(resolve(args.get(1)), resolve(args.get(0)));
             case COPY -> Files.copy(resolve(args.get(0)), resolve(args.get(1)), LinkOption.NOFOLLOW_LINKS);

@@ -391,6 +391,7 @@ final class ScenarioParser {
             }
             case "rm" -> each(text, noFlagBut(option, "-r") ? Op.REMOVE_TREE : Op.REMOVE, operands);
             case "rmdir" -> each(text, noFlag(option, Op.RMDIR), operands);
+            case "ls" -> each(text, noFlag(option, Op.LIST), operands);
             case "mv" -> add(text, noFlag(option, Op.MOVE), paths(operands, 2, 2));
             case "cp" -> add(text, noFlagBut(option, "-r") ? Op.COPY_TREE : Op.COPY, paths(operands, 2, 2));
             case "ln" -> {
