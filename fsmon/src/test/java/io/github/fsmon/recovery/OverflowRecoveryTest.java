@@ -148,7 +148,7 @@ class OverflowRecoveryTest {
             assertThat(blocker.awaitBlocked()).isTrue();
             Path many = dir.resolve("d0");
             for (int i = 0; i < burstSize(); i++) {
-                Files.createDirectory(many.resolve("n" + i));
+                Files.createFile(many.resolve("n" + i));
             }
             blocker.release();
             rec.settle(monitor);
