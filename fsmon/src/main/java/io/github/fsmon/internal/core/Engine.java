@@ -248,7 +248,11 @@ final class Engine implements RawEventSink {
                     break;
                 }
                 os.await(tree.nextTimeout(), this);
-                tree.expirePendingMoves(false);
+                if (!os.hasBuffered()) {
+                    // A rename's second half may be among the events already read and not yet processed
+                    // (a slow batch is no reason to give up on it): time out only once they all are.
+                    tree.expirePendingMoves(false);
+                }
                 tree.retryUnarmed();
                 out.finishRecovery(tree::rescanPending);
             }
