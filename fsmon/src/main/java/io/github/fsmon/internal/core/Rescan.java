@@ -67,6 +67,10 @@ final class Rescan {
             if (p.detached) {
                 continue;
             }
+            if (p.limbo != null) {
+                tree.rescanLater(p); // renamed away, the other half awaited: compared once it is placed
+                continue;
+            }
             List<WatchTree.Listed> listing = tree.list(p);
             if (listing == null) {
                 continue; // gone: its parent's listing or its queued events report it

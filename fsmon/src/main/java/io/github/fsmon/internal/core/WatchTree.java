@@ -318,6 +318,26 @@ final class WatchTree {
         }
     }
 
+    /** A placement of {@code dw} in {@code w}'s tree, or {@code null}. */
+    private static Placement placementIn(DirWatch dw, WatchImpl w) {
+        for (Placement q : dw.placements) {
+            if (q.watch == w && !q.detached && q.parent != null) {
+                return q;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code p} or an ancestor was renamed away and the rename's other half is still awaited. */
+    static boolean inLimbo(Placement p) {
+        for (Placement q = p; q != null; q = q.parent) {
+            if (q.limbo != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Gives back a placement armed at a path that moved; its entry waits in {@link #unarmed}. */
     private void unarm(Placement p) {
         if (p.parent == null) {
@@ -341,6 +361,8 @@ final class WatchTree {
      */
     private final Map<Entry, Unarmed> unarmed = new java.util.IdentityHashMap<>();
     private final Map<Entry, Integer> unarmedAttempts = new java.util.IdentityHashMap<>();
+    /** Set by {@link #arm} when it left a directory unarmed to wait for queued events (not a failure). */
+    private boolean waitedForEvents;
     /** Placements whose rescan waits until the events that move them have been processed. */
     private final Set<Placement> rescanLater = new LinkedHashSet<>();
 
@@ -371,7 +393,9 @@ final class WatchTree {
             List<Placement> again = new ArrayList<>(rescanLater);
             rescanLater.clear();
             for (Placement p : again) {
-                if (!p.detached && p.watch.isActive()) {
+                if (inLimbo(p)) {
+                    rescanLater.add(p); // its rename is not resolved yet: its path is not known
+                } else if (!p.detached && p.watch.isActive()) {
                     rescanner.rescanFrom(p);
                 }
             }
@@ -387,8 +411,13 @@ final class WatchTree {
                 unarmedAttempts.remove(e);
                 continue; // deleted, moved out, or armed meanwhile
             }
+            if (inLimbo(parent)) {
+                unarmed.put(e, u.getValue()); // renamed away, the other half awaited: its path is not known yet
+                continue;
+            }
+            waitedForEvents = false;
             newDirectory(parent, name, parent.path.resolve(name), e);
-            if (unarmed.containsKey(e) && !chainMoved(parent) && pendingFor(parent, name) == 0) {
+            if (unarmed.containsKey(e) && !waitedForEvents && !chainMoved(parent) && pendingFor(parent, name) == 0) {
                 // Still not there, and no queued event says where it went: look at the parent again.
                 int attempts = unarmedAttempts.merge(e, 1, Integer::sum);
                 if (attempts >= 3) {
@@ -459,10 +488,29 @@ final class WatchTree {
             errors.onError(w, new FileSystemLoopException(path.toString()));
             return null;
         }
+        Placement other = w.options().followSymlinks() ? null : placementIn(dw, w);
+        if (other != null) {
+            // A directory is at one place only, and this watch already has this one at another path: one
+            // of the two paths is behind. If queued events move the other one, wait for them; if none
+            // does, the other placement was armed on a directory that had moved on: it is armed again.
+            try {
+                os.drain();
+            } catch (IOException ex) {
+                errors.onError(w, ex);
+            }
+            if (inLimbo(other) || chainMoved(other)) {
+                unarmed.put(e, new Unarmed(parent, name));
+                waitedForEvents = true;
+                return null;
+            }
+        }
         unarmed.remove(e);
         Placement p = new Placement(w, dw, true, parent, name, path);
         dw.placements.add(p);
         e.sub = p;
+        if (other != null) {
+            unarm(other);
+        }
         return p;
     }
 
