@@ -58,6 +58,71 @@ class PermissionDeniedTest {
         assertThat(lines).as(out).noneMatch(l -> l.startsWith("EVENT") && l.contains("locked"));
     }
 
+    /**
+     * Polling, as an ordinary user, on a directory that another user makes unreadable under the watch and
+     * changes meanwhile: no DELETE for its entries (they are all still there), one access-denied error
+     * naming it, and once it can be read again exactly what changed, with the directory made in it
+     * watched. The test (root) changes the tree; the watcher runs as {@code nobody}.
+     */
+    @Test
+    void pollingKeepsAnUnreadableDirectoryAndReportsOnlyWhatChangedOnceItIsReadable() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root: a second user changes the directory the watcher may not read");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv to drop root");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Path d = Files.createDirectories(tree.resolve("d/sub"));
+        d = d.getParent();
+        Files.writeString(d.resolve("f"), "f");
+        Files.writeString(d.resolve("sub/g"), "g");
+        Path classes = copyTree(Path.of("target/classes"), dir.resolve("cp/main"));
+        Path testClasses = dir.resolve("cp/test/" + UnreadableProbe.class.getPackageName().replace('.', '/'));
+        Files.createDirectories(testClasses);
+        Files.copy(Path.of("target/test-classes/" + UnreadableProbe.class.getName().replace('.', '/') + ".class"),
+                testClasses.resolve(UnreadableProbe.class.getSimpleName() + ".class"));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", io.github.fsmon.testing.ChildJvm.java(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", classes + ":" + dir.resolve("cp/test"), UnreadableProbe.class.getName(), "POLL", tree.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             var in = new java.io.PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            assertThat(out.readLine()).isEqualTo("READY POLL");
+            assertThat(step(in, out)).isEmpty();
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("---------"));
+            List<String> denied = step(in, out);
+            assertThat(denied).noneMatch(l -> l.startsWith("EVENT DELETE") || l.startsWith("EVENT CREATE"));
+            assertThat(denied).filteredOn(l -> l.startsWith("ERROR")).singleElement().asString()
+                    .startsWith("ERROR AccessDeniedException " + d);
+            // Changed by another user while the watcher cannot read it: nothing to see, nothing said again.
+            Files.delete(d.resolve("f"));
+            Files.createDirectories(d.resolve("new"));
+            Files.writeString(d.resolve("new/h"), "h");
+            Files.writeString(d.resolve("sub/g"), "longer");
+            assertThat(step(in, out)).isEmpty();
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+            assertThat(step(in, out)).filteredOn(l -> !l.startsWith("EVENT ATTRIB")).containsExactlyInAnyOrder(
+                    "EVENT DELETE d/f", "EVENT CREATE,ISDIR d/new", "EVENT CREATE d/new/h", "EVENT MODIFY d/sub/g");
+            Files.writeString(d.resolve("new/late"), "l");
+            assertThat(step(in, out)).containsExactly("EVENT CREATE d/new/late");
+            in.println("exit");
+        } finally {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(p.exitValue()).isZero();
+    }
+
+    /** Asks the probe for a barrier; what it delivered since the last one. */
+    private static List<String> step(java.io.PrintWriter in, java.io.BufferedReader out) throws java.io.IOException {
+        in.println("sync");
+        List<String> lines = new ArrayList<>();
+        for (String l = out.readLine(); !"SYNCED".equals(l); l = out.readLine()) {
+            assertThat(l).as("the probe ended: " + lines).isNotNull();
+            lines.add(l);
+        }
+        return lines;
+    }
+
     private static Path copyTree(Path from, Path to) throws java.io.IOException {
         try (var all = Files.walk(from)) {
             for (Path p : (Iterable<Path>) all::iterator) {

@@ -167,7 +167,7 @@ final class Mechanism {
     /**
      * Polling: it compares two states, so it reports what differs, not what happened. No opens, reads or
      * closes; an entry created in the interval is one {@code CREATE} however often it was written (no
-     * {@code MODIFY} after it); several writes are one {@code MODIFY}, which includes the attribute
+     * {@code MODIFY} after it, but a {@code MODIFY} after a rename within the watches); several writes are one {@code MODIFY}, which includes the attribute
      * change a write makes; an entry created and deleted in between is not seen at all. A rename is found
      * by file key, so one whose other half is unwatched is a plain {@code DELETE} or {@code CREATE}. One
      * scan reports the differences directory by directory, so their order is not the order of the
@@ -176,6 +176,7 @@ final class Mechanism {
     private static Step.ExpectBlock poll(Step.ExpectBlock block) {
         Set<String> sources = movedToSources(block);
         Set<String> createdHere = new HashSet<>();
+        Set<String> renamedHere = new HashSet<>();
         Set<String> modifiedHere = new HashSet<>();
         Set<String> vanished = new HashSet<>();
         Set<String> hasModify = new HashSet<>();
@@ -205,6 +206,8 @@ final class Mechanism {
                             vanished.add(fromKey);
                         } else if (l.from() == null) {
                             alternatives.add(l.kind("CREATE").text()); // paired only if the source was watched
+                        } else {
+                            renamedHere.add(k); // a rename, and then a MODIFY if it was written after it
                         }
                         createdHere.add(k);
                     }
@@ -216,7 +219,7 @@ final class Mechanism {
                         }
                     }
                     case "MOVE_SELF" -> alternatives.add(l.kind("DELETE_SELF").text()); // where it went is unwatched
-                    case "MODIFY" -> keep = !createdHere.contains(k) && modifiedHere.add(k);
+                    case "MODIFY" -> keep = (!createdHere.contains(k) || renamedHere.contains(k)) && modifiedHere.add(k);
                     case "ATTRIB" -> keep = !createdHere.contains(k) && !hasModify.contains(k)
                             && modifiedHere.add(k + " attrib");
                     case "DELETE" -> {

@@ -340,6 +340,12 @@ final class Engine implements RawEventSink {
 
     // I/O thread only.
     @Override
+    public void onError(int id, IOException error) {
+        tree.onError(id, error);
+    }
+
+    // I/O thread only.
+    @Override
     public void onBarrier(long token) {
         // The barrier's own event was queued after everything the caller had done, and the kernel queues
         // both halves of a rename before the rename returns: a source still waiting has no partner.

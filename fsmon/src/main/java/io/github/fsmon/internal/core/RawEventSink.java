@@ -16,4 +16,12 @@ public interface RawEventSink {
 
     /** Every event queued before {@link OsWatcher#barrier(long)} with this token has been reported. */
     void onBarrier(long token);
+
+    /**
+     * The backend cannot read what OS watch {@code id} watches now (a directory whose mode changed under
+     * the watch), and keeps what it knew of it instead of reporting its entries gone; every user watch on
+     * it hears of {@code error}. Once it can be read again, the backend reports what really changed.
+     */
+    default void onError(int id, java.io.IOException error) {
+    }
 }

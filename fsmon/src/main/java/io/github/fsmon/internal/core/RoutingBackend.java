@@ -178,6 +178,11 @@ public final class RoutingBackend implements OsWatcher {
             public void onBarrier(long token) {
                 counting.onBarrier(token);
             }
+
+            @Override
+            public void onError(int id, IOException error) {
+                sink.onError(id | POLLED, error);
+            }
         });
     }
 
@@ -192,6 +197,11 @@ public final class RoutingBackend implements OsWatcher {
         @Override
         public void onEvent(int id, int mask, int cookie, String name, boolean lossy) {
             sink.onEvent(id, mask, cookie, name, lossy);
+        }
+
+        @Override
+        public void onError(int id, IOException error) {
+            sink.onError(id, error);
         }
 
         @Override

@@ -436,6 +436,17 @@ final class WatchTree {
         }
     }
 
+    /** The backend cannot read what OS watch {@code id} watches now: each user watch on it is told. */
+    // I/O thread only.
+    void onError(int id, IOException error) {
+        DirWatch dw = byId.get(id);
+        if (dw == null || dw.placements.isEmpty()) {
+            errors.onError(null, error);
+            return;
+        }
+        dw.placements.stream().map(p -> p.watch).distinct().forEach(w -> errors.onError(w, error));
+    }
+
     /** What every placement of {@code dw} remembers of its directory: name and whether it is a directory. */
     private static java.util.Map<String, Boolean> known(DirWatch dw) {
         java.util.Map<String, Boolean> names = new java.util.HashMap<>();

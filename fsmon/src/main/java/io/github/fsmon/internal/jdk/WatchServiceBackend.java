@@ -96,8 +96,21 @@ public final class WatchServiceBackend implements OsWatcher {
     private int nextCookie = 1;
     private boolean closed;
 
-    /** What one scan of a directory remembered of an entry. */
-    record Child(boolean dir, Object key) {
+    /**
+     * What one scan of a directory remembered of an entry: its type, file key and birth time (the JDK's
+     * creation time). A delete and a create are one inode renamed only if all three agree: ext4 gives a
+     * freed inode number to the next new inode at once, so {@code rm a; mkdir b} or
+     * {@code rm c; echo new > d} leave the same key behind. Where the file system keeps no birth time the
+     * JDK gives the modification time instead: an entry whose modification time changed between its
+     * lookup and its rename is then reported deleted and created.
+     */
+    record Child(boolean dir, Object key, long birth) {
+        static final long NO_BIRTH = Long.MIN_VALUE;
+
+        boolean sameInode(Child other) {
+            return java.util.Objects.equals(key, other.key) && dir == other.dir
+                    && (birth == NO_BIRTH || other.birth == NO_BIRTH || birth == other.birth);
+        }
     }
 
     /** One registered directory: its own watch id (0 when only files in it are watched), and its children. */
@@ -253,7 +266,8 @@ public final class WatchServiceBackend implements OsWatcher {
     private static Child stat(Path path) {
         try {
             BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return new Child(a.isDirectory(), a.fileKey());
+            return new Child(a.isDirectory(), a.fileKey(),
+                    a.creationTime() == null ? Child.NO_BIRTH : a.creationTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -434,6 +448,7 @@ public final class WatchServiceBackend implements OsWatcher {
             }
         }
         Child[] created = new Child[n];
+        Child[] removed = new Child[n];
         int[] cookies = new int[n];
         Map<Object, List<Integer>> deletedByKey = new HashMap<>();
         // Pass 1: what each delete removed; what each create is; pair a create with an earlier delete of the same file.
@@ -444,12 +459,13 @@ public final class WatchServiceBackend implements OsWatcher {
             Map<String, Child> children = shadow.computeIfAbsent(r.dir(), d -> new HashMap<>(d.children));
             if (r.kind() == StandardWatchEventKinds.ENTRY_DELETE) {
                 Child was = children.remove(r.name());
+                removed[i] = was;
                 if (was != null && was.key() != null) {
                     deletedByKey.computeIfAbsent(was.key(), k -> new ArrayList<>()).add(i);
                 }
             } else if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
                 created[i] = stat(r.dir().path.resolve(r.name()));
-                movedHere |= pairCreate(batch, i, created[i], children, deletedByKey, cookies);
+                movedHere |= pairCreate(batch, i, created[i], children, deletedByKey, removed, cookies);
             }
         }
         // A directory renamed in this batch: its key's path followed at once, so what was created in it
@@ -458,7 +474,7 @@ public final class WatchServiceBackend implements OsWatcher {
             Raw r = batch.get(i);
             if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE && created[i] == null && moved.contains(r.dir())) {
                 created[i] = stat(r.dir().path.resolve(r.name()));
-                pairCreate(batch, i, created[i], shadow.get(r.dir()), deletedByKey, cookies);
+                pairCreate(batch, i, created[i], shadow.get(r.dir()), deletedByKey, removed, cookies);
             }
         }
         // Pass 2: report in the order read.
@@ -540,14 +556,15 @@ public final class WatchServiceBackend implements OsWatcher {
      * that happened.
      */
     private boolean pairCreate(List<Raw> batch, int i, Child now, Map<String, Child> children,
-                               Map<Object, List<Integer>> deletedByKey, int[] cookies) {
+                               Map<Object, List<Integer>> deletedByKey, Child[] removed, int[] cookies) {
         if (now == null) {
             return false;
         }
         Raw r = batch.get(i);
         children.put(r.name(), now);
         List<Integer> deletes = now.key() == null ? null : deletedByKey.get(now.key());
-        if (deletes == null || deletes.isEmpty() || deletes.getFirst() > i || sameEntry(batch.get(deletes.getFirst()), r)) {
+        if (deletes == null || deletes.isEmpty() || deletes.getFirst() > i || sameEntry(batch.get(deletes.getFirst()), r)
+                || !removed[deletes.getFirst()].sameInode(now)) {
             return false;
         }
         int from = deletes.removeFirst();

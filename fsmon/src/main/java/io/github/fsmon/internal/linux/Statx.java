@@ -66,9 +66,14 @@ public final class Statx {
             JAVA_INT.withName("stx_dio_offset_align"),
             MemoryLayout.sequenceLayout(12, JAVA_LONG).withName("__spare3")).withName("statx");
 
+    /** {@code <linux/stat.h>}: ask for the birth time; set in {@code stx_mask} when the file system has one. */
+    static final int STATX_BTIME = 0x800;
+
+    static final long MASK = LAYOUT.byteOffset(groupElement("stx_mask"));
     static final long MODE = LAYOUT.byteOffset(groupElement("stx_mode"));
     static final long INO = LAYOUT.byteOffset(groupElement("stx_ino"));
     static final long SIZE = LAYOUT.byteOffset(groupElement("stx_size"));
+    static final long BTIME = LAYOUT.byteOffset(groupElement("stx_btime"));
     static final long CTIME = LAYOUT.byteOffset(groupElement("stx_ctime"));
     static final long MTIME = LAYOUT.byteOffset(groupElement("stx_mtime"));
     static final long DEV_MAJOR = LAYOUT.byteOffset(groupElement("stx_dev_major"));
@@ -90,6 +95,14 @@ public final class Statx {
 
     static long size(MemorySegment buf) {
         return buf.get(JAVA_LONG, SIZE);
+    }
+
+    /**
+     * The birth time, or {@code none} when the file system keeps none (the kernel leaves
+     * {@link #STATX_BTIME} out of {@code stx_mask}).
+     */
+    static long btimeNanos(MemorySegment buf, long none) {
+        return (buf.get(JAVA_INT, MASK) & STATX_BTIME) != 0 ? nanos(buf, BTIME) : none;
     }
 
     static long ctimeNanos(MemorySegment buf) {

@@ -5,6 +5,8 @@ import io.github.fsmon.internal.poll.PollingBackend.Stat;
 import io.github.fsmon.internal.poll.StatReader;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The polling backend's attribute reader on Linux: {@code statx(2)} of each entry relative to an
  * {@code O_PATH} descriptor of its directory, so the kernel resolves one short name instead of the whole
- * path, and the ctime comes with the rest. Measured on a 100,000-file tree it is faster than the JDK's own
+ * path, and the ctime and (where the file system keeps one) the birth time come with the rest. Measured on a 100,000-file tree it is faster than the JDK's own
  * walk, where the JDK's attribute view with the ctime is about half as fast again.
  *
  * <p>Names come from the JDK's directory listing. A name that is not valid UTF-8 has no exact Java
@@ -60,7 +62,7 @@ public final class StatxReader implements StatReader {
     }
 
     @Override
-    public Stat stat(Path path, boolean follow, boolean ctime) {
+    public Stat stat(Path path, boolean follow, boolean ctime) throws AccessDeniedException {
         String s = path.toString();
         if (s.indexOf('\uFFFD') >= 0) {
             return viaJdk(path, follow);
@@ -69,21 +71,28 @@ public final class StatxReader implements StatReader {
         if (!putName(s)) {
             return null; // past PATH_MAX: the kernel would refuse it too
         }
-        int rc = LibC.statx(state, LibC.AT_FDCWD, name, follow ? 0 : LibC.AT_SYMLINK_NOFOLLOW,
-                LibC.STATX_BASIC_STATS, buf);
+        int rc = LibC.statx(state, LibC.AT_FDCWD, name, follow ? 0 : LibC.AT_SYMLINK_NOFOLLOW, MASK, buf);
+        if (rc != 0 && LibC.errno(state) == LibC.EACCES) {
+            throw new AccessDeniedException(s);
+        }
         return rc == 0 ? fromBuffer() : null;
     }
 
+    private static final int MASK = LibC.STATX_BASIC_STATS | Statx.STATX_BTIME;
+
     @Override
-    public Map<String, Stat> list(Path dir, boolean ctime) {
+    public Map<String, Stat> list(Path dir, boolean ctime) throws AccessDeniedException {
         Map<String, Stat> out = new HashMap<>();
         ensureBuffers();
         // A directory whose path has no exact UTF-8 form is read entry by entry through the JDK.
         int fd = -1;
         if (dir.toString().indexOf('\uFFFD') < 0 && putName(dir.toString())) {
             fd = LibC.open(state, name, LibC.O_PATH | LibC.O_CLOEXEC);
+            if (fd < 0 && LibC.errno(state) == LibC.EACCES) {
+                throw new AccessDeniedException(dir.toString());
+            }
             if (fd < 0) {
-                return out; // gone or unreadable: the directory's own stat tells the rest
+                return out; // gone: the directory's own stat tells the rest
             }
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -92,16 +101,27 @@ public final class StatxReader implements StatReader {
                 Stat s;
                 if (fd < 0 || n.indexOf('\uFFFD') >= 0 || !putName(n)) {
                     s = viaJdk(p, false);
+                } else if (LibC.statx(state, fd, name, LibC.AT_SYMLINK_NOFOLLOW, MASK, buf) == 0) {
+                    s = fromBuffer();
+                } else if (LibC.errno(state) == LibC.EACCES) {
+                    // listed, but its entries may not be looked at (a mode with r and without x)
+                    throw new AccessDeniedException(dir.toString());
                 } else {
-                    s = LibC.statx(state, fd, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, buf) == 0
-                            ? fromBuffer() : null;
+                    s = null;
                 }
                 if (s != null) { // gone between the listing and the stat: the next scan sees it, or not
                     out.put(n, s);
                 }
             }
-        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-            // unreadable or gone: what was read so far, the directory's own stat tells the rest
+        } catch (AccessDeniedException e) {
+            throw e;
+        } catch (DirectoryIteratorException e) {
+            if (e.getCause() instanceof AccessDeniedException denied) {
+                throw denied;
+            }
+            // gone while listed: what was read so far; the directory's own stat tells the rest
+        } catch (IOException e) {
+            // gone: the directory's own stat tells the rest
         } finally {
             if (fd >= 0) {
                 LibC.close(state, fd);
@@ -123,20 +143,25 @@ public final class StatxReader implements StatReader {
 
     private Stat fromBuffer() {
         return new Stat(Statx.fileType(buf) == Statx.S_IFDIR, Statx.size(buf), Statx.mtimeNanos(buf),
-                Statx.ctimeNanos(buf), new FileId(Statx.dev(buf), Statx.ino(buf)), Stat.NO_CONTENT);
+                Statx.ctimeNanos(buf), Statx.btimeNanos(buf, Stat.NO_BIRTH), new FileId(Statx.dev(buf), Statx.ino(buf)),
+                Stat.NO_CONTENT);
     }
 
     /** The same attributes and the same kind of key, through the JDK's {@code unix:} view. */
-    static Stat viaJdk(Path p, boolean follow) {
+    static Stat viaJdk(Path p, boolean follow) throws AccessDeniedException {
+        String wanted = "unix:mode,size,lastModifiedTime,creationTime,ctime,dev,ino";
         try {
             Map<String, Object> a = follow
-                    ? Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,dev,ino")
-                    : Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,dev,ino", LinkOption.NOFOLLOW_LINKS);
+                    ? Files.readAttributes(p, wanted)
+                    : Files.readAttributes(p, wanted, LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) a.get("mode");
+            FileTime mtime = (FileTime) a.get("lastModifiedTime");
             return new Stat((mode & Statx.S_IFMT) == Statx.S_IFDIR, (Long) a.get("size"),
-                    ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-                    ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS),
+                    mtime.to(TimeUnit.NANOSECONDS), ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS),
+                    Stat.birth((FileTime) a.get("creationTime")),
                     new FileId((Long) a.get("dev"), (Long) a.get("ino")), Stat.NO_CONTENT);
+        } catch (AccessDeniedException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -1,5 +1,6 @@
 package io.github.fsmon.internal.poll;
 
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,15 +13,23 @@ import java.util.Map;
 public interface StatReader extends AutoCloseable {
     /**
      * The entry at {@code path}, following a final symbolic link when {@code follow}; null when it is gone
-     * or cannot be read. The ctime may be left out ({@link PollingBackend.Stat#NO_CTIME}) unless {@code ctime}.
+     * or cannot be read for another reason than permissions. The ctime may be left out
+     * ({@link PollingBackend.Stat#NO_CTIME}) unless {@code ctime}; the birth time is given where the reader
+     * and the file system have one ({@link PollingBackend.Stat#NO_BIRTH} otherwise).
+     *
+     * @throws AccessDeniedException when a directory on the way may not be searched: the entry may still
+     *                               be there, so it is not reported gone
      */
-    PollingBackend.Stat stat(Path path, boolean follow, boolean ctime);
+    PollingBackend.Stat stat(Path path, boolean follow, boolean ctime) throws AccessDeniedException;
 
     /**
      * Every entry of the directory {@code dir} by name, links not followed; an entry gone between the
-     * listing and its stat is left out, and a directory that is gone or unreadable gives an empty map.
+     * listing and its stat is left out, and a directory that is gone gives an empty map.
+     *
+     * @throws AccessDeniedException when the directory may not be listed, or its entries not looked at
+     *                               (a mode without {@code r} or {@code x}): it is not empty for that
      */
-    Map<String, PollingBackend.Stat> list(Path dir, boolean ctime);
+    Map<String, PollingBackend.Stat> list(Path dir, boolean ctime) throws AccessDeniedException;
 
     /** Frees what the reader holds. */
     @Override
