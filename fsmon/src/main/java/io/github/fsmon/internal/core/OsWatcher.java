@@ -89,6 +89,15 @@ public interface OsWatcher {
         return 0;
     }
 
+    /**
+     * Whether {@link #drain} reads the OS queue ahead, so that {@link #pendingFor} knows every event
+     * that happened before it returned. Without that, the engine cannot tell "gone" from "not yet
+     * reported as moved", and does not look again at a directory it could not arm.
+     */
+    default boolean readsAhead() {
+        return false;
+    }
+
     /** Whether events buffered by {@link #drain} wait to be reported. */
     default boolean hasBuffered() {
         return false;

@@ -228,6 +228,11 @@ public final class RoutingBackend implements OsWatcher {
     }
 
     @Override
+    public boolean readsAhead() {
+        return primary.readsAhead();
+    }
+
+    @Override
     public boolean hasBuffered() {
         return primary.hasBuffered();
     }

@@ -417,7 +417,12 @@ final class WatchTree {
             }
             waitedForEvents = false;
             newDirectory(parent, name, parent.path.resolve(name), e);
-            if (unarmed.containsKey(e) && !waitedForEvents && !chainMoved(parent) && pendingFor(parent, name) == 0) {
+            if (unarmed.containsKey(e) && !os.readsAhead()) {
+                // Without a look at the OS queue, "not there" may mean "its move is not reported yet":
+                // the event that moved it will arm it where it went (onMovedTo), or report it gone.
+                unarmed.remove(e);
+                unarmedAttempts.remove(e);
+            } else if (unarmed.containsKey(e) && !waitedForEvents && !chainMoved(parent) && pendingFor(parent, name) == 0) {
                 // Still not there, and no queued event says where it went: look at the parent again.
                 int attempts = unarmedAttempts.merge(e, 1, Integer::sum);
                 if (attempts >= 3) {

@@ -284,6 +284,11 @@ public final class InotifyBackend implements OsWatcher {
                 | (counts[2] > 0 ? Masks.DELETE : 0) | (counts[3] > 0 ? Masks.MOVED_FROM : 0);
     }
 
+    @Override
+    public boolean readsAhead() {
+        return true;
+    }
+
     // I/O thread only.
     @Override
     public boolean hasBuffered() {
