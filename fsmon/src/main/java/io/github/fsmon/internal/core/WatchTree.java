@@ -773,6 +773,11 @@ final class WatchTree {
             onMovedTo(p, cookie, name, path, isDir);
         } else {
             Entry e = p.children.get(name);
+            if (e == null && os.readsAhead()) {
+                // An entry the listener was never told of: a listing left it to a queued CREATE that comes
+                // after this event (it was changed, deleted and made again meanwhile). Its CREATE says it.
+                return;
+            }
             if ((mask & Masks.UNLESS_DIR) != 0 && e != null && e.isDirectory()) {
                 return; // a directory's "modified" because an entry inside it changed (Windows)
             }
