@@ -10,8 +10,9 @@ public enum Backend {
      * says so and names the {@code --enable-native-access} flag, and on an OS without a native fsmon
      * backend. A root on a file system that does not notify (NFS, SMB/CIFS, FUSE, 9p, …) is polled
      * ({@link #POLL}) instead, with a log line that says so. When Linux refuses another inotify instance
-     * ({@code fs.inotify.max_user_instances}), the whole monitor polls, with one {@code WARNING} naming
-     * the setting, where {@link #INOTIFY} asked for by name fails with {@link WatchLimitException}.
+     * ({@code fs.inotify.max_user_instances}), the whole monitor polls, with one {@code WARNING} per JVM
+     * (per limit and value) naming the setting, its value and the instances in use, where {@link #INOTIFY}
+     * asked for by name fails with {@link WatchLimitException}.
      * {@link FileMonitor#backendReason()} says which of these happened.
      */
     AUTO,

@@ -3,9 +3,12 @@ package io.github.fsmon;
 /**
  * Receives the events of one {@link Watch}, one at a time and in order, on the monitor's listener executor.
  *
- * <p>A listener may call {@link Watch#cancel()} or {@link FileMonitor#close()} from inside
- * {@link #onEvent}; neither deadlocks. A listener that throws is reported to the monitor's
- * {@link ErrorHandler} and delivery continues with the next event.
+ * <p>A listener may call any method of the monitor and its watches from inside {@link #onEvent}, among
+ * them {@link Watch#cancel()} and {@link FileMonitor#close()}; none deadlocks. Waiting there for
+ * {@link FileMonitor#sync()}, or for any of the monitor's futures when the listener runs on the monitor's
+ * I/O thread, could never end and throws {@link IllegalStateException} at once: see "What a listener may
+ * call" in {@link FileMonitor}. A listener that throws is reported to the monitor's {@link ErrorHandler}
+ * and delivery continues with the next event.
  */
 @FunctionalInterface
 public interface FileEventListener {

@@ -28,6 +28,26 @@ import java.util.concurrent.Executor;
  * across all watches of the monitor. When the queue is full, events are dropped and an
  * {@link EventKind#OVERFLOW} event is delivered in their place, never an exception.
  *
+ * <h2>What a listener may call</h2>
+ * Every method of the monitor and of {@link Watch} returns without waiting for the I/O thread (except
+ * {@link #ignore(Path)} and {@link #unignore(Path)}, see there), so each may be called from a listener, an
+ * {@link ErrorHandler} or an exclusion filter. Waiting for a returned future ({@code get}, {@code join},
+ * also of stages derived from it) is a different matter:
+ * <ul>
+ * <li>Inside a listener call, waiting for {@link #sync()} can never end: the barrier completes once
+ * everything queued before it, this listener call included, has been delivered. It throws
+ * {@link IllegalStateException} at once; use {@code sync().thenRun(...)} there.</li>
+ * <li>On the monitor's I/O thread, waiting for any of its futures can never end, since that thread
+ * completes them all: it throws {@link IllegalStateException} at once. The I/O thread runs exclusion
+ * filters and most {@link ErrorHandler} calls, and, with an executor that runs tasks in the calling
+ * thread (such as {@code Runnable::run}), the listeners too. Chain with {@code thenAccept} or
+ * {@code whenComplete} instead.</li>
+ * <li>Anywhere else, on the default listener thread too, waiting for {@link #watch}, {@link Watch#cancel()},
+ * {@link Watch#update} or {@link Watch#polledDirectories()} is fine: the I/O thread answers while the
+ * listener waits (meanwhile events queue up, and overflow if the queue fills).</li>
+ * </ul>
+ * {@link #close()} may be called anywhere.
+ *
  * <h2>Overflow and recovery</h2>
  * When events are lost, because the kernel queue overflowed or because listeners fell behind and
  * fsmon's own bounded queue filled up, each affected watch receives {@link EventKind#OVERFLOW}, then
@@ -111,6 +131,10 @@ public interface FileMonitor extends AutoCloseable {
      * is delivered (nor any event it had not yet read). A rename out of an ignored path into a visible one
      * is reported as a move in ({@code MOVED_TO} without {@code movedFrom}, then the contents as
      * synthetic {@code CREATE}s); a rename into an ignored path as a move out.
+     *
+     * <p>Called on the I/O thread (from an exclusion filter, an error handler, or a listener run there by
+     * an executor such as {@code Runnable::run}) it cannot wait: it returns at once, and applies once the
+     * OS events already read have been processed.
      */
     void ignore(Path path);
 
@@ -123,6 +147,11 @@ public interface FileMonitor extends AutoCloseable {
      * {@code OVERFLOW}). It creates nothing in any file system: on Linux it writes one byte to one of
      * two private pipes that are watched on the same inotify queue as the user's watches, whose order is
      * first in, first out.
+     *
+     * <p>Inside a listener call, the barrier completes only after that call returns: waiting for it there
+     * throws {@link IllegalStateException} at once (chain with {@code thenRun} instead), as does waiting
+     * for it on the I/O thread. If the listener executor stops running the monitor's tasks, the future
+     * fails with a {@link FileMonitorClosedException} whose cause says why.
      */
     CompletableFuture<Void> sync();
 
@@ -165,6 +194,15 @@ public interface FileMonitor extends AutoCloseable {
         /**
          * The executor listeners run on. Events are still delivered one at a time and in order whatever
          * the executor. Default: one daemon thread, owned and shut down by the monitor.
+         *
+         * <p>The executor must run every task it accepts, as long as the monitor is open: close the monitor
+         * before shutting the executor down. When it refuses a task (a {@code RejectedExecutionException},
+         * for example once shut down), or, being an {@link java.util.concurrent.ExecutorService}, has
+         * terminated with one still queued (after {@code shutdownNow()}), nothing more can be delivered:
+         * the monitor then closes itself, reports a {@link FileMonitorClosedException} whose cause says why
+         * to the {@link ErrorHandler}, and fails pending and later futures with it. An executor that runs
+         * tasks in the calling thread ({@code Runnable::run}) runs the listeners on the I/O thread, where
+         * waiting for the monitor's futures is refused (see "What a listener may call").
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor);

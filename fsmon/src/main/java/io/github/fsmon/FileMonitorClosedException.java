@@ -1,10 +1,19 @@
 package io.github.fsmon;
 
-/** The {@link FileMonitor} was closed: pending futures fail with this, and new requests are refused. */
+/**
+ * The {@link FileMonitor} was closed: pending futures fail with this, and new requests are refused. When
+ * the monitor closed itself because it could no longer deliver (its listener executor refused a task),
+ * {@link #getCause()} says why.
+ */
 public class FileMonitorClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     public FileMonitorClosedException() {
         super("the file monitor is closed");
+    }
+
+    /** A monitor that closed itself: {@code cause} is why. */
+    public FileMonitorClosedException(String message, Throwable cause) {
+        super(message, cause);
     }
 }

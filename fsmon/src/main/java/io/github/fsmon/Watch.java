@@ -10,6 +10,11 @@ import java.util.concurrent.CompletableFuture;
  * <p>A watch ends when it is cancelled, when its one-shot event fired, when its root is deleted, moved or
  * unmounted, or when the monitor closes. Its last event is always {@link EventKind#IGNORED} (except when
  * the monitor closes, after which nothing is delivered).
+ *
+ * <p>Every method may be called from a listener. Its futures are completed by the monitor's I/O thread:
+ * waiting for one on that thread (a listener run there by an executor such as {@code Runnable::run}, an
+ * error handler, an exclusion filter) throws {@link IllegalStateException} at once, since it could never
+ * end; see "What a listener may call" in {@link FileMonitor}.
  */
 public interface Watch {
 

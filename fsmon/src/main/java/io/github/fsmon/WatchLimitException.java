@@ -9,7 +9,8 @@ import java.nio.file.FileSystemException;
  * directory, for all processes of the user together) or {@code fs.inotify.max_user_instances} (one per
  * {@link FileMonitor}). Inside a user namespace (a container) whose own {@code user.max_inotify_watches} or
  * {@code user.max_inotify_instances} is lower than the host's, that one is named instead, since it is the
- * one that binds there. The message says how to raise it.
+ * one that binds there. The message names the limit's value, what the request needed (watches) or how many
+ * were in use (instances, counted over the user's processes that can be seen), and how to raise it.
  */
 public class WatchLimitException extends FileSystemException {
     private static final long serialVersionUID = 1L;
@@ -17,6 +18,7 @@ public class WatchLimitException extends FileSystemException {
     private final String limitName;
     private final long limit;
     private final long needed;
+    private final long inUse;
 
     /**
      * @param path      the path that could not be watched
@@ -25,21 +27,41 @@ public class WatchLimitException extends FileSystemException {
      * @param needed    how many watches the whole request needed, or -1 if unknown
      */
     public WatchLimitException(String path, String limitName, long limit, long needed) {
-        super(path, null, reason(limitName, limit, needed));
+        this(path, limitName, limit, needed, -1);
+    }
+
+    /**
+     * @param path      the path that could not be watched, or what could not be created
+     * @param limitName the sysctl (or OS setting) that limits; a name ending in {@code instances}, such as
+     *                  {@code fs.inotify.max_user_instances}, counts instances (one per monitor), any other
+     *                  watches
+     * @param limit     its current value, or -1 if unknown
+     * @param needed    how many watches the whole request needed, or -1 if unknown
+     * @param inUse     how many were in use when the limit was hit, or -1 if unknown
+     */
+    public WatchLimitException(String path, String limitName, long limit, long needed, long inUse) {
+        super(path, null, reason(limitName, limit, needed, inUse));
         this.limitName = limitName;
         this.limit = limit;
         this.needed = needed;
+        this.inUse = inUse;
     }
 
-    private static String reason(String limitName, long limit, long needed) {
-        StringBuilder s = new StringBuilder("watch limit reached: ").append(limitName);
+    private static String reason(String limitName, long limit, long needed, long inUse) {
+        boolean instances = limitName.endsWith("instances");
+        StringBuilder s = new StringBuilder(instances ? "instance limit reached: " : "watch limit reached: ")
+                .append(limitName);
         if (limit >= 0) {
             s.append(" = ").append(limit);
+        }
+        if (inUse >= 0) {
+            s.append(", ").append(inUse).append(" in use by this user's processes");
         }
         if (needed >= 0) {
             s.append(", this watch needs ").append(needed).append(needed == 1 ? " watch" : " watches");
         }
-        long suggestion = Math.max(524288, limit > 0 ? limit * 2 : 0);
+        // Instance limits are far smaller than watch limits (128 by default, against 8192 or more watches).
+        long suggestion = Math.max(instances ? 1024 : 524288, limit > 0 ? limit * 2 : 0);
         if (needed > 0 && limit > 0) {
             suggestion = Math.max(suggestion, limit + needed);
         }
@@ -62,5 +84,14 @@ public class WatchLimitException extends FileSystemException {
     /** How many watches the request needed in total, or -1 if unknown. */
     public long needed() {
         return needed;
+    }
+
+    /**
+     * How many were in use when the limit was hit, or -1 if unknown: for an instance limit, the inotify
+     * instances held by the user's processes that this process can see (in its own user namespace when the
+     * namespace's limit is the one named).
+     */
+    public long inUse() {
+        return inUse;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.fsmon.limits;
 
+import io.github.fsmon.Backend;
 import io.github.fsmon.EventKind;
 import io.github.fsmon.FileEvent;
 import io.github.fsmon.FileMonitor;
@@ -17,10 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Run in a child JVM inside a user namespace whose inotify limits the parent lowered, so the host's limits
  * are never touched. Prints {@code KEY value} lines for {@link WatchLimitTest} to read.
  * <ul>
- * <li>{@code watches DIR N}: a recursive watch of N directories, more than the limit allows; then,
+ * <li>{@code watches DIR N BACKEND}: a recursive watch of N directories, more than the limit allows; then,
  * on the same monitor, a watch of one directory, to show that the failed one gave its watches back;</li>
- * <li>{@code instances K}: K monitors asking for inotify by name, one more than the limit allows; then
- * one with {@code AUTO}, which polls instead, and whether a change in a watched directory arrives;</li>
+ * <li>{@code instances K BACKEND M}: K monitors asking for BACKEND by name, one more than the limit
+ * allows; then M with {@code AUTO}, which poll instead (what they log goes to the standard error, which the
+ * test reads too), and whether a change in a directory watched by the first of them arrives;</li>
  * <li>{@code degrade DIR N}: the same tree watched with {@code pollPastWatchLimit}: which directories
  * are polled, and whether changes in notified and polled ones and in a new polled directory arrive.</li>
  * </ul>
@@ -31,19 +33,20 @@ public final class LimitProbe {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "watches" -> watches(Path.of(args[1]), Integer.parseInt(args[2]));
-            case "instances" -> instances(Integer.parseInt(args[1]));
+            case "watches" -> watches(Path.of(args[1]), Integer.parseInt(args[2]), Backend.valueOf(args[3]));
+            case "instances" -> instances(Integer.parseInt(args[1]), Backend.valueOf(args[2]),
+                    Integer.parseInt(args[3]));
             case "degrade" -> degrade(Path.of(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
 
-    private static void watches(Path dir, int n) throws Exception {
+    private static void watches(Path dir, int n, Backend backend) throws Exception {
         Path tree = dir.resolve("tree");
         for (int i = 0; i < n; i++) {
             Files.createDirectories(tree.resolve("d" + i));
         }
-        try (FileMonitor monitor = FileMonitor.create()) {
+        try (FileMonitor monitor = FileMonitor.builder().backend(backend).build()) {
             try {
                 monitor.watch(tree, WatchOptions.recursiveDefaults(), e -> { }).join();
                 System.out.println("RESULT started");
@@ -92,11 +95,11 @@ public final class LimitProbe {
         return events.stream().anyMatch(e -> e.kind() == kind && e.path().equals(path));
     }
 
-    private static void instances(int k) throws Exception {
+    private static void instances(int k, Backend backend, int autoCount) throws Exception {
         List<FileMonitor> monitors = new ArrayList<>();
         try {
             for (int i = 0; i < k; i++) {
-                monitors.add(FileMonitor.builder().backend(io.github.fsmon.Backend.INOTIFY).build());
+                monitors.add(FileMonitor.builder().backend(backend).build());
             }
             System.out.println("RESULT started");
         } catch (Exception e) {
@@ -104,7 +107,12 @@ public final class LimitProbe {
         }
         System.out.println("CREATED " + monitors.size());
         Path dir = Files.createTempDirectory("fsmon-instances");
-        try (FileMonitor auto = FileMonitor.create()) {
+        List<FileMonitor> autos = new ArrayList<>();
+        try {
+            for (int i = 0; i < autoCount; i++) {
+                autos.add(FileMonitor.create());
+            }
+            FileMonitor auto = autos.get(0);
             System.out.println("AUTO " + auto.backend());
             System.out.println("REASON " + auto.backendReason());
             List<FileEvent> events = new CopyOnWriteArrayList<>();
@@ -113,6 +121,7 @@ public final class LimitProbe {
             auto.sync().join();
             System.out.println("AUTOEVENT " + seen(events, dir.resolve("f"), EventKind.CREATE));
         } finally {
+            autos.forEach(FileMonitor::close);
             monitors.forEach(FileMonitor::close);
             Files.deleteIfExists(dir.resolve("f"));
             Files.deleteIfExists(dir);
@@ -123,6 +132,7 @@ public final class LimitProbe {
         System.out.println("RESULT " + t.getClass().getName());
         if (t instanceof WatchLimitException w) {
             System.out.println("LIMIT " + w.limitName() + " " + w.limit() + " " + w.needed());
+            System.out.println("INUSE " + w.inUse());
         }
         System.out.println("MESSAGE " + t.getMessage());
     }

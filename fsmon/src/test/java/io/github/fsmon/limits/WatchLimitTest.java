@@ -1,8 +1,11 @@
 package io.github.fsmon.limits;
 
+import io.github.fsmon.Backend;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -21,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * first. The host's limits are never changed. Skipped where user namespaces are not available.
  */
 class WatchLimitTest {
+    /** The key under which {@link #probe} keeps the probe's whole output, log lines included. */
+    private static final String OUTPUT = "output";
+
     @TempDir
     Path dir;
 
@@ -33,9 +39,11 @@ class WatchLimitTest {
                 "needs unshare -Ur with a writable /proc/sys/user/max_inotify_watches (Linux 5.11+)");
     }
 
-    @Test
-    void aTreeLargerThanTheLimitFailsWithTheSettingAndTheCountAndGivesItsWatchesBack() throws Exception {
-        Map<String, String> out = probe("echo 20 > /proc/sys/user/max_inotify_watches", "watches", dir.toString(), "50");
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"INOTIFY", "JDK"})
+    void aTreeLargerThanTheLimitFailsWithTheSettingAndTheCountAndGivesItsWatchesBack(Backend backend) throws Exception {
+        Map<String, String> out = probe("echo 20 > /proc/sys/user/max_inotify_watches", "watches", dir.toString(), "50",
+                backend.name());
         assertThat(out.get("RESULT")).isEqualTo("io.github.fsmon.WatchLimitException");
         // 50 directories and the tree's root
         assertThat(out.get("LIMIT")).isEqualTo("user.max_inotify_watches 20 51");
@@ -58,15 +66,32 @@ class WatchLimitTest {
 
     @Test
     void oneMonitorMoreThanTheInstanceLimitFailsWithTheSettingOrPollsWithAuto() throws Exception {
-        Map<String, String> out = probe("echo 2 > /proc/sys/user/max_inotify_instances", "instances", "3");
+        Map<String, String> out = probe("echo 2 > /proc/sys/user/max_inotify_instances", "instances", "3", "INOTIFY", "12");
         assertThat(out.get("RESULT")).isEqualTo("io.github.fsmon.WatchLimitException");
         assertThat(out.get("LIMIT")).startsWith("user.max_inotify_instances 2 ");
-        assertThat(out.get("MESSAGE")).contains("user.max_inotify_instances");
+        // The probe is the namespace's only process, and holds the two instances of its first monitors.
+        assertThat(out.get("INUSE")).isEqualTo("2");
+        assertThat(out.get("MESSAGE")).contains("instance limit reached: user.max_inotify_instances = 2",
+                "2 in use by this user's processes", "sysctl -w user.max_inotify_instances=1024")
+                .doesNotContain("watch needs", "524288");
         assertThat(out.get("CREATED")).isEqualTo("2");
         // AUTO, at the same limit: polling, saying why, and it works
         assertThat(out.get("AUTO")).isEqualTo("POLL");
-        assertThat(out.get("REASON")).contains("user.max_inotify_instances").contains("polling every");
+        assertThat(out.get("REASON")).contains("user.max_inotify_instances = 2").contains("polling every");
         assertThat(out.get("AUTOEVENT")).isEqualTo("true");
+        // Twelve AUTO monitors past the limit, one WARNING
+        assertThat(out.get(OUTPUT).lines().filter(l -> l.startsWith("WARNING: ") && l.contains("instance limit")))
+                .as("probe output:\n" + out.get(OUTPUT)).hasSize(1);
+    }
+
+    @Test
+    void theJdkBackendNamesTheInstanceLimitAndTheInstancesInUse() throws Exception {
+        Map<String, String> out = probe("echo 2 > /proc/sys/user/max_inotify_instances", "instances", "3", "JDK", "1");
+        assertThat(out.get("RESULT")).isEqualTo("io.github.fsmon.WatchLimitException");
+        assertThat(out.get("LIMIT")).isEqualTo("user.max_inotify_instances 2 -1");
+        assertThat(out.get("INUSE")).isEqualTo("2");
+        assertThat(out.get("MESSAGE")).contains("user.max_inotify_instances = 2", "2 in use");
+        assertThat(out.get("CREATED")).isEqualTo("2");
     }
 
     /** Runs the probe with {@code setup} done first inside the namespace; returns its KEY value lines. */
@@ -92,6 +117,7 @@ class WatchLimitTest {
             }
         }
         assertThat(out).as("probe output:\n" + text).containsKey("RESULT");
+        out.put(OUTPUT, text);
         return out;
     }
 }

@@ -65,6 +65,9 @@ public final class Backends {
     }
 
     private static volatile boolean fallbackLogged;
+    /** The instance limits (name and value) already reported at WARNING. */
+    private static final java.util.Set<String> instanceLimitsWarned =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     static Choice choose(Backend requested) {
         if (requested != Backend.AUTO) {
@@ -115,14 +118,18 @@ public final class Backends {
             return routed;
         }
         // At the instance limit (fs.inotify.max_user_instances) AUTO polls rather than fail, with one
-        // WARNING; a monitor that asked for INOTIFY by name fails with the WatchLimitException instead.
+        // WARNING per limit and value in the JVM's life (every monitor past the limit would say it again);
+        // a monitor that asked for INOTIFY by name fails with the WatchLimitException instead.
         return () -> {
             try {
                 return routed.open();
             } catch (io.github.fsmon.WatchLimitException e) {
                 String reason = e.getMessage() + "; polling every " + config.pollIntervalNanos() / 1_000_000
                         + " ms instead";
-                LOG.log(System.Logger.Level.WARNING, "fsmon: " + reason);
+                boolean first = instanceLimitsWarned.add(e.limitName() + "=" + e.limit());
+                LOG.log(first ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "fsmon: " + reason
+                        + (first ? " (logged once; every monitor that polls for this reason says so in its "
+                        + "backendReason())" : ""));
                 return ((io.github.fsmon.internal.poll.PollingBackend) poll.open()).standingInBecause(reason);
             }
         };

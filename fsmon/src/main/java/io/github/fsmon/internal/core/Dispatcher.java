@@ -5,7 +5,10 @@ import io.github.fsmon.FileEvent;
 import io.github.fsmon.FileMonitorClosedException;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,7 +19,12 @@ import java.util.concurrent.TimeUnit;
  * The bounded queue between the I/O thread and the listeners. One drain task at a time runs on the
  * listener executor, so events reach listeners one by one and in order whatever the executor.
  *
- * <p>Only the I/O thread offers; any thread may close.
+ * <p>Only the I/O thread offers; any thread may close. Nothing foreign runs under this object's lock: not
+ * the executor, not a listener, not the backend's wake-up, not what waits on a completed barrier.
+ *
+ * <p>An executor that refuses the drain task (shut down, saturated), or that has terminated with it still
+ * queued, means nothing more can be delivered: the dispatcher then closes, fails its barriers and tells
+ * the {@link Reporter}, so that the monitor closes with the cause instead of losing events in silence.
  */
 final class Dispatcher {
     private static final int BATCH = 512;
@@ -24,7 +32,7 @@ final class Dispatcher {
     private final Executor executor;
     private final ExecutorService ownExecutor;
     /** The threads of {@link #ownExecutor}: terminated executors may still have a thread on its way out. */
-    private final java.util.List<Thread> ownThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Thread> ownThreads = new CopyOnWriteArrayList<>();
     private final int capacity;
     private final Reporter reporter;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
@@ -32,11 +40,20 @@ final class Dispatcher {
     private Runnable onRoom;
     private boolean scheduled;
     private boolean closed;
-    private Thread delivering;
+    /** Why delivery became impossible, or {@code null}. */
+    private Throwable failure;
+    /** The thread inside a listener call (or completing a barrier), or {@code null}. */
+    private volatile Thread delivering;
 
     /** Where listener failures go. */
     interface Reporter {
         void listenerFailed(WatchImpl watch, Throwable error);
+
+        /**
+         * Nothing more can be delivered: the executor refused the drain task, or dropped it. Called once,
+         * on the thread that found out (the I/O thread or the listener thread), after the dispatcher closed.
+         */
+        void deliveryFailed(Throwable cause);
     }
 
     Dispatcher(Executor executor, int capacity, Reporter reporter) {
@@ -67,61 +84,154 @@ final class Dispatcher {
     }
 
     /** Runs {@code action} once, on the listener thread, when the queue has drained to half. */
-    synchronized void whenRoomForRecovery(Runnable action) {
-        if (closed || events <= capacity / 2) {
-            action.run();
-        } else {
-            onRoom = action;
+    void whenRoomForRecovery(Runnable action) {
+        synchronized (this) {
+            if (!closed && events > capacity / 2) {
+                onRoom = action;
+                return;
+            }
         }
+        action.run();
+    }
+
+    /** Whether {@code thread} is inside a listener call of this dispatcher. */
+    boolean isDelivering(Thread thread) {
+        return delivering == thread;
     }
 
     /** Queues an event; {@code false} when the queue is full and the event was dropped. */
-    synchronized boolean offer(FileEvent event) {
-        if (closed) {
+    boolean offer(FileEvent event) {
+        boolean start;
+        synchronized (this) {
+            if (closed) {
+                return true;
+            }
+            if (events >= capacity) {
+                start = false;
+            } else {
+                events++;
+                queue.add(event);
+                start = claim();
+                if (!start) {
+                    return true;
+                }
+            }
+        }
+        if (start) {
+            launch();
             return true;
         }
-        if (events >= capacity) {
-            return false;
-        }
-        events++;
-        queue.add(event);
-        schedule();
-        return true;
+        checkTaskAlive(); // a full queue is also what a lost drain task looks like
+        return false;
     }
 
     /** Queues an event whatever the capacity: overflow notices, which are bounded by the number of watches. */
-    synchronized void offerForced(FileEvent event) {
-        if (!closed) {
+    void offerForced(FileEvent event) {
+        boolean start;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             queue.add(event);
-            schedule();
+            start = claim();
+        }
+        if (start) {
+            launch();
         }
     }
 
     /** Queues a barrier: {@code done} completes when everything queued before it has been delivered. */
-    synchronized void offerBarrier(CompletableFuture<Void> done) {
-        if (closed) {
-            done.completeExceptionally(new FileMonitorClosedException());
-            return;
-        }
-        queue.add(done);
-        schedule();
-    }
-
-    private void schedule() {
-        if (!scheduled) {
-            scheduled = true;
-            try {
-                executor.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                scheduled = false;
-                reporter.listenerFailed(null, e);
+    void offerBarrier(CompletableFuture<Void> done) {
+        boolean queued;
+        boolean start = false;
+        synchronized (this) {
+            queued = !closed;
+            if (queued) {
+                queue.add(done);
+                start = claim();
             }
         }
+        if (!queued) {
+            done.completeExceptionally(closedException());
+        } else if (start) {
+            launch();
+        } else {
+            checkTaskAlive(); // a barrier that would never complete is the one thing to avoid
+        }
+    }
+
+    /** The exception that fails what can no longer be delivered. */
+    synchronized FileMonitorClosedException closedException() {
+        return failure == null ? new FileMonitorClosedException() : new FileMonitorClosedException(
+                "the file monitor closed: its listener executor did not run fsmon's delivery task", failure);
+    }
+
+    /** Marks a drain task as due (under the lock); the caller then launches it after the lock. */
+    private boolean claim() {
+        if (scheduled) {
+            return false;
+        }
+        scheduled = true;
+        return true;
+    }
+
+    /**
+     * A drain task is due but may never run: an executor service that has terminated runs nothing more,
+     * so a task still due then was dropped (as {@code shutdownNow()} does with queued tasks). Only a
+     * terminated {@link ExecutorService} can be recognised; the check is made when an event is dropped
+     * or a barrier queued behind a due task, not for every event.
+     */
+    private void checkTaskAlive() {
+        if (!(executor instanceof ExecutorService service) || service == ownExecutor || !service.isTerminated()) {
+            return;
+        }
+        synchronized (this) {
+            // Terminated: no drain task is running or will run, so `scheduled` cannot change meanwhile.
+            if (closed || !scheduled) {
+                return;
+            }
+        }
+        fail(new RejectedExecutionException(
+                "the listener executor terminated with fsmon's delivery task still queued"));
+    }
+
+    private void launch() {
+        try {
+            executor.execute(this::drain);
+        } catch (RuntimeException e) { // RejectedExecutionException, or whatever the executor throws
+            fail(e);
+        }
+    }
+
+    /** Delivery is impossible from now on: close, fail the queued barriers, and tell the reporter. */
+    @SuppressWarnings("unchecked")
+    private void fail(Throwable cause) {
+        List<CompletableFuture<Void>> barriers = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            failure = cause;
+            for (Object item : queue) {
+                if (item instanceof CompletableFuture<?> f) {
+                    barriers.add((CompletableFuture<Void>) f);
+                }
+            }
+            queue.clear();
+            events = 0;
+            onRoom = null;
+            notifyAll();
+        }
+        reporter.deliveryFailed(cause); // first: the monitor's close then precedes what anyone asks after a barrier fails
+        FileMonitorClosedException error = closedException();
+        barriers.forEach(b -> b.completeExceptionally(error));
     }
 
     private void drain() {
         for (int i = 0; i < BATCH; i++) {
             Object item;
+            Runnable wake = null;
             synchronized (this) {
                 item = closed ? null : queue.poll();
                 if (item == null) {
@@ -130,7 +240,6 @@ final class Dispatcher {
                     notifyAll();
                     return;
                 }
-                Runnable wake = null;
                 if (item instanceof FileEvent) {
                     events--;
                     if (onRoom != null && events <= capacity / 2) {
@@ -138,10 +247,10 @@ final class Dispatcher {
                         onRoom = null;
                     }
                 }
-                if (wake != null) {
-                    wake.run();
-                }
                 delivering = Thread.currentThread();
+            }
+            if (wake != null) {
+                wake.run(); // the backend's wake-up: a system call, never under the lock
             }
             deliver(item);
         }
@@ -154,14 +263,7 @@ final class Dispatcher {
             }
         }
         // Let other tasks of a shared executor run; order is kept because `scheduled` stays true.
-        try {
-            executor.execute(this::drain);
-        } catch (RejectedExecutionException e) {
-            synchronized (this) {
-                scheduled = false;
-            }
-            reporter.listenerFailed(null, e);
-        }
+        launch();
     }
 
     @SuppressWarnings("unchecked")
@@ -187,18 +289,23 @@ final class Dispatcher {
      */
     @SuppressWarnings("unchecked")
     void close() {
-        boolean onDispatchThread;
+        List<CompletableFuture<Void>> barriers = new ArrayList<>();
         synchronized (this) {
             if (!closed) {
                 closed = true;
                 for (Object item : queue) {
                     if (item instanceof CompletableFuture<?> f) {
-                        ((CompletableFuture<Void>) f).completeExceptionally(new FileMonitorClosedException());
+                        barriers.add((CompletableFuture<Void>) f);
                     }
                 }
                 queue.clear();
                 events = 0;
             }
+        }
+        FileMonitorClosedException error = closedException();
+        barriers.forEach(b -> b.completeExceptionally(error)); // runs what waits on them: not under the lock
+        boolean onDispatchThread;
+        synchronized (this) {
             onDispatchThread = delivering == Thread.currentThread();
             boolean interrupted = false;
             while (delivering != null && !onDispatchThread) {

@@ -105,7 +105,17 @@ final class Engine implements RawEventSink {
         this.errorHandler = config.errorHandler() != null ? config.errorHandler() : Engine::logError;
         this.clock = config.nanoClock();
         this.movePairingNanos = config.movePairingNanos();
-        this.dispatcher = new Dispatcher(config.executor(), config.queueCapacity(), this::reportError);
+        this.dispatcher = new Dispatcher(config.executor(), config.queueCapacity(), new Dispatcher.Reporter() {
+            @Override
+            public void listenerFailed(WatchImpl watch, Throwable error) {
+                reportError(watch, error);
+            }
+
+            @Override
+            public void deliveryFailed(Throwable cause) {
+                Engine.this.deliveryFailed();
+            }
+        });
         // A large stack is a safety margin only: tree walks are iterative.
         this.thread = new Thread(null, this::run, "fsmon-io", 4L << 20);
         this.thread.setDaemon(true);
@@ -113,6 +123,50 @@ final class Engine implements RawEventSink {
 
     private static void logError(Watch watch, Throwable error) {
         LOG.log(System.Logger.Level.WARNING, (watch != null ? watch + ": " : "") + error.getMessage(), error);
+    }
+
+    /**
+     * The listener executor did not run a delivery task: nothing more can be delivered, so the monitor
+     * closes itself, with the cause in every future it fails from now on and one report to the handler.
+     */
+    private void deliveryFailed() {
+        synchronized (requestLock) {
+            if (acceptingRequests) {
+                // First in line: every request still queued, and every later one, is failed with the cause.
+                requests.addFirst(new CloseRequest());
+            }
+        }
+        OsWatcher o = os;
+        if (o != null) {
+            o.wakeup();
+        }
+        reportError(null, dispatcher.closedException());
+    }
+
+    /** What fails requests once the monitor is closed: says why when it closed itself. */
+    private FileMonitorClosedException closedException() {
+        return dispatcher.closedException();
+    }
+
+    // Waiting for a request's future where only this thread could complete it, or, for a delivery barrier,
+    // inside a listener call that the barrier waits for, would never end: refuse it (MonitorFuture).
+    private void checkMayWait(boolean barrier) {
+        Thread me = Thread.currentThread();
+        if (me == thread) {
+            throw new IllegalStateException("waiting for a FileMonitor future on the monitor's I/O thread, which is "
+                    + "the one thread that completes it (this is a listener run by an executor that runs tasks in "
+                    + "the calling thread, an error handler or an exclusion filter): chain the work with "
+                    + "thenAccept/whenComplete instead, or give the monitor an executor with its own thread");
+        }
+        if (barrier && dispatcher.isDelivering(me)) {
+            throw new IllegalStateException("waiting for FileMonitor.sync() inside a listener call: the barrier "
+                    + "completes only once every event queued before it, and this listener call, is delivered; "
+                    + "use sync().thenRun(...) or wait outside the listener");
+        }
+    }
+
+    private <T> CompletableFuture<T> requestFuture() {
+        return new MonitorFuture<>(() -> checkMayWait(false));
     }
 
     private void reportError(Watch watch, Throwable error) {
@@ -142,25 +196,25 @@ final class Engine implements RawEventSink {
     }
 
     CompletableFuture<Watch> watch(Path path, WatchOptions options, FileEventListener listener) {
-        CompletableFuture<Watch> result = new CompletableFuture<>();
+        CompletableFuture<Watch> result = requestFuture();
         submit(new WatchRequest(path, options, listener, result));
         return result;
     }
 
     CompletableFuture<Void> cancel(WatchImpl watch) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        CompletableFuture<Void> result = requestFuture();
         submit(new CancelRequest(watch, result));
         return result;
     }
 
     CompletableFuture<java.util.Set<Path>> polledDirectories(WatchImpl watch) {
-        CompletableFuture<java.util.Set<Path>> result = new CompletableFuture<>();
+        CompletableFuture<java.util.Set<Path>> result = requestFuture();
         submit(new PolledRequest(watch, result));
         return result;
     }
 
     CompletableFuture<Watch> update(WatchImpl watch, WatchOptions options) {
-        CompletableFuture<Watch> result = new CompletableFuture<>();
+        CompletableFuture<Watch> result = requestFuture();
         submit(new UpdateRequest(watch, options, result));
         return result;
     }
@@ -175,7 +229,7 @@ final class Engine implements RawEventSink {
     }
 
     CompletableFuture<Void> sync() {
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        CompletableFuture<Void> result = new MonitorFuture<>(() -> checkMayWait(true));
         submit(new SyncRequest(result, false));
         return result;
     }
@@ -186,7 +240,7 @@ final class Engine implements RawEventSink {
      * the listener, to have seen a burst (so that the queue fills deterministically).
      */
     CompletableFuture<Void> readBarrier() {
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        CompletableFuture<Void> result = requestFuture();
         submit(new SyncRequest(result, true));
         return result;
     }
@@ -215,12 +269,16 @@ final class Engine implements RawEventSink {
     }
 
     private void submit(Request request) {
+        boolean accepted;
         synchronized (requestLock) {
-            if (!acceptingRequests) {
-                request.fail(new FileMonitorClosedException());
-                return;
+            accepted = acceptingRequests;
+            if (accepted) {
+                requests.add(request);
             }
-            requests.add(request);
+        }
+        if (!accepted) {
+            request.fail(closedException()); // runs what waits on the future: not under the lock
+            return;
         }
         OsWatcher o = os;
         if (o != null) {
@@ -270,7 +328,7 @@ final class Engine implements RawEventSink {
             left = new ArrayList<>(requests);
             requests.clear();
         }
-        FileMonitorClosedException closed = new FileMonitorClosedException();
+        FileMonitorClosedException closed = closedException();
         for (Request r : left) {
             r.fail(closed);
         }
@@ -301,6 +359,9 @@ final class Engine implements RawEventSink {
             } catch (RuntimeException e) {
                 r.fail(e);
                 reportError(null, e);
+            }
+            if (stop) {
+                return; // what was asked after the close is failed by shutdown()
             }
         }
     }

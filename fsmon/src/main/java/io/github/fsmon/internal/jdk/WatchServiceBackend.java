@@ -1,10 +1,10 @@
 package io.github.fsmon.internal.jdk;
 
 import io.github.fsmon.Backend;
-import io.github.fsmon.WatchLimitException;
 import io.github.fsmon.internal.core.Masks;
 import io.github.fsmon.internal.core.OsWatcher;
 import io.github.fsmon.internal.core.RawEventSink;
+import io.github.fsmon.internal.spi.InotifyLimits;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -132,7 +132,11 @@ public final class WatchServiceBackend implements OsWatcher {
     }
 
     public WatchServiceBackend() throws IOException {
-        service = FileSystems.getDefault().newWatchService();
+        try {
+            service = FileSystems.getDefault().newWatchService();
+        } catch (IOException e) {
+            throw translateLimit("WatchService", e);
+        }
         try {
             barrierDir = Files.createTempDirectory("fsmon-barrier-");
             barrierKey = barrierDir.register(service, StandardWatchEventKinds.ENTRY_CREATE);
@@ -202,7 +206,7 @@ public final class WatchServiceBackend implements OsWatcher {
             key = path.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
         } catch (IOException e) {
-            throw translate(path, e);
+            throw translateLimit(path.toString(), e);
         }
         if (key == barrierKey) {
             throw new NoSuchFileException(path.toString(), null, "fsmon's own barrier directory");
@@ -222,23 +226,23 @@ public final class WatchServiceBackend implements OsWatcher {
         return dir;
     }
 
-    private static IOException translate(Path path, IOException e) {
+    /**
+     * The JDK's inotify-based service on Linux reports the limits only in its messages; the values are read
+     * where every backend reads them.
+     */
+    private static IOException translateLimit(String what, IOException e) {
         String message = String.valueOf(e.getMessage());
+        IOException limit = null;
         if (message.contains("User limit of inotify watches reached")) {
-            return new WatchLimitException(path.toString(), "fs.inotify.max_user_watches", readLimit(), -1);
+            limit = InotifyLimits.watchLimitReached(what);
+        } else if (message.contains("User limit of inotify instances reached")) {
+            limit = InotifyLimits.instanceLimitReached(what);
         }
-        if (message.contains("User limit of inotify instances reached")) {
-            return new WatchLimitException(path.toString(), "fs.inotify.max_user_instances", -1, 1);
+        if (limit == null) {
+            return e;
         }
-        return e;
-    }
-
-    private static long readLimit() {
-        try {
-            return Long.parseLong(Files.readString(Path.of("/proc/sys/fs/inotify/max_user_watches")).trim());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        limit.initCause(e);
+        return limit;
     }
 
     private void list(Dir dir) {

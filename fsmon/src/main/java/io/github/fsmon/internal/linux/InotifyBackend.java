@@ -1,11 +1,11 @@
 package io.github.fsmon.internal.linux;
 
 import io.github.fsmon.Backend;
-import io.github.fsmon.WatchLimitException;
 import io.github.fsmon.internal.core.Masks;
 import io.github.fsmon.internal.core.OsWatcher;
 import io.github.fsmon.internal.core.RawEventSink;
 import io.github.fsmon.internal.ffm.NativeSupport;
+import io.github.fsmon.internal.spi.InotifyLimits;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -36,11 +35,6 @@ public final class InotifyBackend implements OsWatcher {
     private static final System.Logger LOG = System.getLogger("io.github.fsmon");
     /** 64 KiB holds at least 240 records with a full-length name, and thousands of short ones. */
     private static final long READ_BUFFER = 64 * 1024;
-    private static final String MAX_USER_WATCHES = "fs.inotify.max_user_watches";
-    private static final String MAX_USER_INSTANCES = "fs.inotify.max_user_instances";
-    // The same limits per user namespace (Linux 5.11+): a container's own, possibly lower, than the host's.
-    private static final String NS_MAX_WATCHES = "user.max_inotify_watches";
-    private static final String NS_MAX_INSTANCES = "user.max_inotify_instances";
 
     private final Arena arena;
     private final MemorySegment state;
@@ -132,7 +126,7 @@ public final class InotifyBackend implements OsWatcher {
             if (inotifyFd < 0) {
                 int errno = LibC.errno(state);
                 if (errno == LibC.EMFILE) {
-                    throw limitReached("inotify", MAX_USER_INSTANCES, NS_MAX_INSTANCES, 1);
+                    throw InotifyLimits.instanceLimitReached("inotify");
                 }
                 throw new FileSystemException("inotify", null, "inotify_init1 failed: " + LibC.errnoName(errno)
                         + (errno == LibC.ENFILE ? " (system-wide open file limit fs.file-max reached)" : ""));
@@ -190,7 +184,7 @@ public final class InotifyBackend implements OsWatcher {
             case LibC.ENOENT -> new NoSuchFileException(p);
             case LibC.ENOTDIR -> new NotDirectoryException(p);
             case LibC.EACCES, LibC.EPERM -> new AccessDeniedException(p);
-            case LibC.ENOSPC -> limitReached(p, MAX_USER_WATCHES, NS_MAX_WATCHES, -1);
+            case LibC.ENOSPC -> InotifyLimits.watchLimitReached(p);
             case LibC.ELOOP -> new FileSystemLoopException(p);
             case LibC.ENAMETOOLONG -> new FileSystemException(p, null,
                     "path too long for inotify_add_watch (ENAMETOOLONG; PATH_MAX is 4096 bytes)");
@@ -558,28 +552,4 @@ public final class InotifyBackend implements OsWatcher {
         pendingIndex.clear();
         arena.close();
     }
-
-    /**
-     * The limit that was hit: the global sysctl, or the user namespace's own one when that is lower (in a
-     * container, {@code fs.inotify.*} shows the host's value while the namespace's is what binds).
-     */
-    static WatchLimitException limitReached(String path, String global, String perNamespace, long needed) {
-        long g = readLimit(global);
-        long ns = readLimit(perNamespace);
-        if (ns >= 0 && (g < 0 || ns < g)) {
-            return new WatchLimitException(path, perNamespace, ns, needed);
-        }
-        return new WatchLimitException(path, global, g, needed);
-    }
-
-    /** Reads a sysctl under {@code /proc/sys} (dots for slashes) for messages; -1 when unreadable. */
-    static long readLimit(String sysctl) {
-        try {
-            // Not Files.readString: /proc files report size 0, and it then returns a truncated value.
-            return Long.parseLong(Files.readAllLines(Path.of("/proc/sys", sysctl.replace('.', '/'))).get(0).trim());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
 }
