@@ -112,6 +112,52 @@ class PermissionDeniedTest {
         assertThat(p.exitValue()).isZero();
     }
 
+    /**
+     * inotify tells a watcher of a directory it may not search about what is created in it, but the new
+     * directory cannot be armed then: that is said once, and once the permissions change it is armed and
+     * what it holds is reported.
+     */
+    @Test
+    void inotifyArmsADirectoryItCouldNotReachOnceThePermissionsAllow() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root: a second user changes the directory the watcher may not read");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv to drop root");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Path d = Files.createDirectories(tree.resolve("d"));
+        Path classes = copyTree(Path.of("target/classes"), dir.resolve("cp/main"));
+        Path testClasses = dir.resolve("cp/test/" + UnreadableProbe.class.getPackageName().replace('.', '/'));
+        Files.createDirectories(testClasses);
+        Files.copy(Path.of("target/test-classes/" + UnreadableProbe.class.getName().replace('.', '/') + ".class"),
+                testClasses.resolve(UnreadableProbe.class.getSimpleName() + ".class"));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", io.github.fsmon.testing.ChildJvm.java(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", classes + ":" + dir.resolve("cp/test"), UnreadableProbe.class.getName(), "INOTIFY", tree.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             var in = new java.io.PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            assertThat(out.readLine()).isEqualTo("READY INOTIFY");
+            assertThat(step(in, out)).isEmpty();
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("---------"));
+            Files.createDirectories(d.resolve("new"));
+            Files.writeString(d.resolve("new/h"), "h");
+            List<String> denied = step(in, out);
+            assertThat(denied).filteredOn(l -> l.startsWith("EVENT CREATE")).containsExactly("EVENT CREATE,ISDIR d/new");
+            assertThat(denied).filteredOn(l -> l.startsWith("ERROR")).singleElement().asString()
+                    .startsWith("ERROR AccessDeniedException " + d.resolve("new"));
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+            assertThat(step(in, out)).filteredOn(l -> !l.startsWith("EVENT ATTRIB"))
+                    .containsExactly("EVENT CREATE d/new/h");
+            Files.writeString(d.resolve("new/late"), "l");
+            assertThat(step(in, out)).filteredOn(l -> l.startsWith("EVENT CREATE")).containsExactly("EVENT CREATE d/new/late");
+            in.println("exit");
+        } finally {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(p.exitValue()).isZero();
+    }
+
     /** Asks the probe for a barrier; what it delivered since the last one. */
     private static List<String> step(java.io.PrintWriter in, java.io.BufferedReader out) throws java.io.IOException {
         in.println("sync");

@@ -85,6 +85,7 @@ final class WatchTree {
         pendingMoves.clear();
         unarmed.clear();
         rescanLater.clear();
+        denied.clear();
     }
 
     private static int osMask(WatchOptions options, boolean directory) {
@@ -363,6 +364,40 @@ final class WatchTree {
     private final Map<Entry, Integer> unarmedAttempts = new java.util.IdentityHashMap<>();
     /** Set by {@link #arm} when it left a directory unarmed to wait for queued events (not a failure). */
     private boolean waitedForEvents;
+    /** Directories that could not be armed for want of permission, with where they were. */
+    private final Map<Entry, Unarmed> denied = new java.util.IdentityHashMap<>();
+
+    /**
+     * The permissions of {@code changed} (a directory of the watch, or an entry in it) may have changed:
+     * the directories that could not be armed in it, or it itself, are tried again.
+     */
+    private void retryDenied(Placement changed, Entry entry) {
+        if (denied.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<Entry, Unarmed> d : List.copyOf(denied.entrySet())) {
+            Unarmed u = d.getValue();
+            Entry e = d.getKey();
+            if (u.parent().detached || u.parent().children.get(u.name()) != e || e.sub != null) {
+                denied.remove(e);
+            } else if (e == entry || u.parent() == changed) {
+                newDirectory(u.parent(), u.name(), u.parent().path.resolve(u.name()), e);
+            }
+        }
+    }
+
+    /** Makes sure the OS reports permission changes in {@code dir} (and of it), whatever the watch asked for. */
+    private void watchAttrib(Placement dir) {
+        try {
+            int id = os.addWatch(dir.path, Masks.ATTRIB, Masks.ONLYDIR | Masks.DONT_FOLLOW);
+            if (id != dir.dirWatch.id) {
+                releaseIfUnused(id); // the path names another directory now: its events will tell
+            }
+        } catch (IOException e) {
+            // gone or unreadable meanwhile: its own events say so
+        }
+    }
+
     /** Placements whose rescan waits until the events that move them have been processed. */
     private final Set<Placement> rescanLater = new LinkedHashSet<>();
 
@@ -495,10 +530,18 @@ final class WatchTree {
             }
             errors.onError(w, limit);
             return null;
+        } catch (java.nio.file.AccessDeniedException denied) {
+            // Said once; armed when its permissions change (an ATTRIB of the directory or of its parent).
+            if (this.denied.put(e, new Unarmed(parent, name)) == null) {
+                errors.onError(w, denied);
+                watchAttrib(parent);
+            }
+            return null;
         } catch (IOException ex) {
             errors.onError(w, ex);
             return null;
         }
+        this.denied.remove(e);
         DirWatch dw = attach(id);
         if (parent.hasAncestorOrSelf(dw)) {
             errors.onError(w, new FileSystemLoopException(path.toString()));
@@ -702,6 +745,9 @@ final class WatchTree {
 
     /** An event on the watched inode itself. Only a watch's root reports them: a subdirectory's parent already did. */
     private void onSelfEvent(Placement p, int mask) {
+        if ((mask & Masks.ATTRIB) != 0 && p.directory) {
+            retryDenied(p, null);
+        }
         if (!p.isRoot()) {
             return;
         }
@@ -786,6 +832,9 @@ final class WatchTree {
             }
             for (EventKind kind : kindsOf(mask)) {
                 out.report(p, kind, name, path, e != null ? e.isDirectory() : isDir, 0, null, false);
+            }
+            if ((mask & Masks.ATTRIB) != 0 && e != null && e.isDirectory()) {
+                retryDenied(e.sub, e);
             }
         }
     }
