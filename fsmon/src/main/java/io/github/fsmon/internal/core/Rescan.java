@@ -2,6 +2,7 @@ package io.github.fsmon.internal.core;
 
 import io.github.fsmon.EventKind;
 import io.github.fsmon.WatchOptions;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -64,7 +65,7 @@ final class Rescan {
                         continue;
                     }
                     try {
-                        String name = child.getFileName().toString();
+                        String name = ExactNames.key(child);
                         onDisk.put(name, Files.readAttributes(child, BasicFileAttributes.class,
                                 LinkOption.NOFOLLOW_LINKS));
                         paths.put(name, child);
@@ -111,7 +112,7 @@ final class Rescan {
     }
 
     private void removeChild(Placement p, String name, Entry e) {
-        out.report(p, EventKind.DELETE, name, p.path.resolve(name), e.isDirectory(), 0, null, true);
+        out.report(p, EventKind.DELETE, name, ExactNames.child(p.path, name), e.isDirectory(), 0, null, true);
         p.children.remove(name);
         if (e.sub != null) {
             tree.detach(e.sub);

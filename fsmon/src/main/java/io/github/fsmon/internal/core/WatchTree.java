@@ -6,6 +6,7 @@ import io.github.fsmon.FileEventListener;
 import io.github.fsmon.Watch;
 import io.github.fsmon.WatchLimitException;
 import io.github.fsmon.WatchOptions;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -201,7 +202,7 @@ final class WatchTree {
             }
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.path)) {
                 for (Path child : entries) {
-                    String name = child.getFileName().toString();
+                    String name = ExactNames.key(child);
                     if (dir.children.containsKey(name) || isPrivate(child) || options.isExcluded(w.path(), child)) {
                         continue;
                     }
@@ -262,7 +263,7 @@ final class WatchTree {
                 | Masks.hints(w.options());
         int id;
         try {
-            id = os.addWatch(path, osMask(w.options(), true), flags);
+            id = addWatchIfThere(path, osMask(w.options(), true), flags);
         } catch (NoSuchFileException | NotDirectoryException gone) {
             return null;
         } catch (WatchLimitException e) {
@@ -283,6 +284,33 @@ final class WatchTree {
         Placement p = new Placement(w, dw, true, parent, name, path);
         dw.placements.add(p);
         return p;
+    }
+
+    /**
+     * Arms a directory found in a listing or an event. Whether it went away meanwhile is decided by looking,
+     * not assumed from the OS's answer: when the OS says "no such directory" and a directory is there, it
+     * is tried once more (it may have been made again), then reported as a failure, so a directory that
+     * cannot be watched is never skipped in silence.
+     *
+     * @throws NoSuchFileException or {@link NotDirectoryException} only when no directory is there now
+     */
+    private int addWatchIfThere(Path path, int mask, int flags) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return os.addWatch(path, mask, flags);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                boolean follow = (flags & Masks.DONT_FOLLOW) == 0;
+                if (!(follow ? Files.isDirectory(path) : Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS))) {
+                    throw e; // gone or replaced: its parent reports that
+                }
+                if (attempt == 2) {
+                    java.nio.file.FileSystemException failure = new java.nio.file.FileSystemException(path.toString(),
+                            null, "is a directory, but could not be watched: " + e);
+                    failure.initCause(e);
+                    throw failure;
+                }
+            }
+        }
     }
 
     /** Detaches a placement and everything below it; OS watches nobody else uses are removed. */
@@ -677,7 +705,7 @@ final class WatchTree {
         forEachPlacement(top, p -> {
             p.limbo = null;
             if (p != top) {
-                p.path = p.parent.path.resolve(p.name);
+                p.path = ExactNames.child(p.parent.path, p.name);
             }
         });
     }
@@ -724,13 +752,7 @@ final class WatchTree {
     }
 
     private Path childPath(Placement p, String name, boolean lossy) {
-        if (lossy) {
-            Path real = NameLookup.find(p.path, name);
-            if (real != null) {
-                return real;
-            }
-        }
-        return p.path.resolve(name);
+        return ExactNames.child(p.path, name); // names are exact keys, whatever their bytes (lossy or not)
     }
 
     boolean isPrivate(Path path) {

@@ -1,5 +1,7 @@
 package io.github.fsmon.internal.poll;
 
+import io.github.fsmon.internal.spi.ExactNames;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -45,7 +47,7 @@ public final class JdkStatReader implements StatReader {
             for (Path p : entries) {
                 PollingBackend.Stat s = stat(p, false, ctime);
                 if (s != null) { // gone between the listing and the stat: the next scan sees it, or not
-                    out.put(p.getFileName().toString(), s);
+                    out.put(ExactNames.key(p), s);
                 }
             }
         } catch (IOException | java.nio.file.DirectoryIteratorException e) {

@@ -4,6 +4,7 @@ import io.github.fsmon.Backend;
 import io.github.fsmon.internal.core.Masks;
 import io.github.fsmon.internal.core.OsWatcher;
 import io.github.fsmon.internal.core.RawEventSink;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -188,8 +189,8 @@ public final class PollingBackend implements OsWatcher {
         w.children.keySet().retainAll(names.keySet());
         for (Map.Entry<String, Boolean> e : names.entrySet()) {
             if (!w.children.containsKey(e.getKey())) {
-                Stat now = withContent(w.path.resolve(e.getKey()),
-                        reader.stat(w.path.resolve(e.getKey()), false, (w.mask & Masks.ATTRIB) != 0), w.content);
+                Path child = ExactNames.child(w.path, e.getKey());
+                Stat now = withContent(child, reader.stat(child, false, (w.mask & Masks.ATTRIB) != 0), w.content);
                 // Gone already: a key that matches nothing, so the next scan reports it deleted.
                 w.children.put(e.getKey(), now != null ? now
                         : new Stat(e.getValue(), 0, 0, Stat.NO_CTIME, new Object(), Stat.NO_CONTENT));
@@ -428,7 +429,7 @@ public final class PollingBackend implements OsWatcher {
                 emit(sink, c.to(), Masks.MOVED_TO, cookie, c.name(), c.stat().dir());
                 unpaired.remove(c);
                 if (g.stat().dir()) {
-                    moveSelf(sink, g.stat().key(), c.to().path.resolve(c.name()));
+                    moveSelf(sink, g.stat().key(), ExactNames.child(c.to().path, c.name()));
                 }
             } else if (g.stat().dir()) {
                 dirsGone.add(g); // after what was inside it, at the end of the pass
@@ -485,7 +486,7 @@ public final class PollingBackend implements OsWatcher {
     private Map<String, Stat> list(Path dir, boolean ctime, boolean content) {
         Map<String, Stat> out = reader.list(dir, ctime);
         if (content) {
-            out.replaceAll((name, s) -> withContent(dir.resolve(name), s, true));
+            out.replaceAll((name, s) -> withContent(ExactNames.child(dir, name), s, true));
         }
         return out;
     }

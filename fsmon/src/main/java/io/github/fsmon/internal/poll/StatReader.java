@@ -17,7 +17,8 @@ public interface StatReader extends AutoCloseable {
     PollingBackend.Stat stat(Path path, boolean follow, boolean ctime);
 
     /**
-     * Every entry of the directory {@code dir} by name, links not followed; an entry gone between the
+     * Every entry of the directory {@code dir} by name (its exact key,
+     * {@link io.github.fsmon.internal.spi.ExactNames#key(Path)}), links not followed; an entry gone between the
      * listing and its stat is left out, and a directory that is gone or unreadable gives an empty map.
      */
     Map<String, PollingBackend.Stat> list(Path dir, boolean ctime);

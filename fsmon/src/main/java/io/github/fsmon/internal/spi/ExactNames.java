@@ -170,6 +170,17 @@ public final class ExactNames {
         return out.toByteArray();
     }
 
+    /** Whether {@code key} stands for a name with bytes that are not valid UTF-8 (it escapes some). */
+    public static boolean hasEscapedBytes(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c >= 0xDC80 && c <= 0xDCFF && !(i > 0 && Character.isHighSurrogate(key.charAt(i - 1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean hasLoneSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
