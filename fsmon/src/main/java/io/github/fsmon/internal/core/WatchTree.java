@@ -305,7 +305,7 @@ final class WatchTree {
                 }
                 if (attempt == 2) {
                     java.nio.file.FileSystemException failure = new java.nio.file.FileSystemException(path.toString(),
-                            null, "is a directory, but could not be watched: " + e);
+                            null, "is a directory, but the OS would not watch it (" + e.getClass().getSimpleName() + ")");
                     failure.initCause(e);
                     throw failure;
                 }

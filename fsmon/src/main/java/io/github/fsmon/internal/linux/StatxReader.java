@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * walk, where the JDK's attribute view with the ctime is about half as fast again.
  *
  * <p>Names come from the JDK's directory listing and are passed to the kernel with their exact bytes
- * ({@link ExactNames}), valid UTF-8 or not; they are keyed by their exact keys. Buffers live in an arena made on the first call, on the I/O thread, and freed by {@link #close()}.
+ * ({@link ExactNames}), valid UTF-8 or not, and keyed by their exact keys. Buffers live in an arena made
+ * on the first call, on the I/O thread, and freed by {@link #close()}.
  */
 public final class StatxReader implements StatReader {
     /** A file's identity as {@code statx} and the JDK's {@code unix:} view both give it. */
