@@ -9,7 +9,8 @@ import java.util.StringJoiner;
  *
  * @param kind      what happened
  * @param path      absolute path of the entry, under the path the watch was created with (not its real
- *                  path: a root reached through a symbolic link keeps the link's path). For events on the
+ *                  path: a root reached through a symbolic link keeps the link's path), with the entry's
+ *                  exact bytes even when its name is not valid UTF-8 (see {@link FileMonitor}, Linux). For events on the
  *                  watched root itself ({@code DELETE_SELF}, {@code MOVE_SELF}, {@code IGNORED},
  *                  {@code OVERFLOW}, and every event of a watch on a single file) it is the root.
  * @param directory whether the entry is a directory; correct for deletes and moves too, because the

@@ -83,8 +83,15 @@ import java.util.concurrent.Executor;
  * <li>Identical consecutive events (same kind, same name) may be merged by the kernel into one.</li>
  * <li>A directory reached through two paths (bind mounts, followed symbolic links) is one inotify watch;
  * events are reported under every watched path that leads to it.</li>
- * <li>Names that are not valid UTF-8: the event's path is the JDK's own {@link Path} for that entry when
- * it still exists (so it can be opened), otherwise a path whose undecodable bytes read as U+FFFD.</li>
+ * <li>Names are bytes, not necessarily valid UTF-8. Every event's path has the entry's exact bytes, with
+ * every backend, also once the entry is gone (the path of a {@code DELETE}): it equals the JDK's own
+ * {@link Path} for that entry from a directory listing and opens it, while its {@code toString()} shows
+ * the JDK's decoding, with U+FFFD for bytes that do not decode. Two names that differ only in such bytes
+ * are two entries. Directories with such names, at any depth (the watched path too), are watched like
+ * any other.</li>
+ * <li>A directory inside a recursive watch that cannot be watched (for a reason other than having been
+ * deleted or replaced meanwhile, which is decided by looking at it) is reported to the
+ * {@link ErrorHandler}; the rest of the tree is watched.</li>
  * <li>Directories whose path exceeds {@code PATH_MAX} (4096 bytes) cannot be watched by inotify; they are
  * reported to the {@link ErrorHandler} and the rest of the tree is watched.</li>
  * </ul>

@@ -44,13 +44,13 @@ final class LineFormat {
         } else if (csv) {
             out.writeBytes(csvField(e.watched()));
             out.write(',');
-            out.writeBytes(csvField(String.join(",", e.names()).getBytes(StandardCharsets.UTF_8)));
+            out.writeBytes(csvField(PathBytes.bytes(String.join(",", e.names()))));
             out.write(',');
             out.writeBytes(csvField(e.file()));
         } else {
             out.writeBytes(e.watched());
             out.write(' ');
-            out.writeBytes(String.join(",", e.names()).getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(PathBytes.bytes(String.join(",", e.names())));
             out.write(' ');
             out.writeBytes(e.file());
         }
@@ -65,7 +65,7 @@ final class LineFormat {
             if (c != '%' || i + 1 == f.length()) {
                 int end = f.indexOf('%', i + 1);
                 end = end < 0 || end == f.length() - 1 ? f.length() : end;
-                out.writeBytes(f.substring(i, end).getBytes(StandardCharsets.UTF_8)); // a run of literal text
+                out.writeBytes(PathBytes.bytes(f.substring(i, end))); // a run of literal text, bytes as given
                 i = end - 1;
                 continue;
             }
@@ -73,8 +73,8 @@ final class LineFormat {
             switch (k) {
                 case 'w' -> out.writeBytes(e.watched());
                 case 'f' -> out.writeBytes(e.file());
-                case 'e' -> out.writeBytes(String.join(",", e.names()).getBytes(StandardCharsets.UTF_8));
-                case 'T' -> out.writeBytes(timefmt.format(e.time()).getBytes(StandardCharsets.UTF_8));
+                case 'e' -> out.writeBytes(PathBytes.bytes(String.join(",", e.names())));
+                case 'T' -> out.writeBytes(PathBytes.bytes(timefmt.format(e.time())));
                 case 'c' -> out.writeBytes(Integer.toHexString(e.cookie()).getBytes(StandardCharsets.US_ASCII)); // hex, like inotifywait
                 case '0' -> out.write(0);
                 case 'n' -> out.write('\n');
@@ -82,11 +82,11 @@ final class LineFormat {
                 default -> {
                     if (i + 2 < f.length() && f.charAt(i + 2) == 'e') {
                         // %Xe: the names joined by X
-                        out.writeBytes(String.join(String.valueOf(k), e.names()).getBytes(StandardCharsets.UTF_8));
+                        out.writeBytes(PathBytes.bytes(String.join(String.valueOf(k), e.names())));
                         i++;
                     } else {
                         out.write('%');
-                        out.writeBytes(String.valueOf(k).getBytes(StandardCharsets.UTF_8));
+                        out.writeBytes(PathBytes.bytes(String.valueOf(k)));
                     }
                 }
             }

@@ -233,7 +233,8 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         EarlyMonitor early = EarlyMonitor.start();
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int status = run(args, System.in, new FileOutputStream(FileDescriptor.out), err, early);
+        // Paths are bytes: take the arguments as the OS gave them, not as the JVM decoded them.
+        int status = run(RawArguments.exact(args), System.in, new FileOutputStream(FileDescriptor.out), err, early);
         err.flush();
         System.exit(status);
     }
@@ -312,7 +313,8 @@ public final class Main implements Callable<Integer> {
         if (outfile == null) {
             return new Session(settings, stdout, stderr, e).run();
         }
-        try (OutputStream file = new FileOutputStream(outfile, true)) { // appends, as inotifywait does
+        try (OutputStream file = Files.newOutputStream(PathBytes.path(outfile), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND)) { // appends, as inotifywait does
             return new Session(settings, file, stderr, e).run();
         }
     }
@@ -323,10 +325,9 @@ public final class Main implements Callable<Integer> {
         List<String> excluded = new ArrayList<>();
         List<String> words = new ArrayList<>(arguments);
         if (fromFile != null) {
-            BufferedReader r = fromFile.equals("-")
-                    ? new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))
-                    : Files.newBufferedReader(Path.of(fromFile), StandardCharsets.UTF_8);
-            try (r) {
+            // Lines are paths, which are bytes: read as lossless text (PathBytes), not as UTF-8.
+            byte[] content = fromFile.equals("-") ? stdin.readAllBytes() : Files.readAllBytes(PathBytes.path(fromFile));
+            try (BufferedReader r = new BufferedReader(new java.io.StringReader(PathBytes.text(content)))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     if (!line.isEmpty()) {
                         words.add(line);

@@ -48,7 +48,9 @@ final class Session {
     int run() throws IOException, InterruptedException {
         ErrorHandler errors = (watch, error) -> {
             if (s.quiet() < 2) {
-                err.println("fsmon: " + (watch != null ? watch.path() + ": " : "") + Main.reason(error));
+                // as bytes (PathBytes): a path that is not UTF-8 is written as it is on disk, like inotifywait
+                err.writeBytes(PathBytes.bytes("fsmon: " + (watch != null ? PathBytes.text(PathBytes.of(watch.path()))
+                        + ": " : "") + Main.reason(error) + "\n"));
             }
         };
         ScheduledExecutorService timer = null;
@@ -64,7 +66,7 @@ final class Session {
             }
             List<Path> excluded = new ArrayList<>();
             for (String x : s.excluded()) {
-                excluded.add(Path.of(x).toAbsolutePath().normalize());
+                excluded.add(PathBytes.path(x).toAbsolutePath().normalize());
             }
             List<Path> seen = new ArrayList<>();
             List<CompletableFuture<?>> watches = new ArrayList<>();
@@ -86,7 +88,7 @@ final class Session {
                 try {
                     watches.get(i).join();
                 } catch (RuntimeException e) {
-                    err.println("Couldn't watch " + roots.get(i).spelling() + ": " + Main.reason(e));
+                    err.writeBytes(PathBytes.bytes("Couldn't watch " + roots.get(i).spelling() + ": " + Main.reason(e) + "\n"));
                     return 1;
                 }
             }
@@ -174,7 +176,7 @@ final class Session {
         if (debouncer != null) {
             if (always) {
                 // Some changes are unknown: tell the user, and run the command for the whole root.
-                err.println("fsmon: " + root.spelling() + ": " + String.join(",", EventNames.of(e)));
+                err.writeBytes(PathBytes.bytes("fsmon: " + root.spelling() + ": " + String.join(",", EventNames.of(e)) + "\n"));
             }
             debouncer.changed(e.path().toString());
         } else {

@@ -21,10 +21,10 @@ final class WatchedRoot {
 
     WatchedRoot(String spelling) {
         this.spelling = spelling;
-        this.path = Path.of(spelling).toAbsolutePath().normalize();
+        this.path = PathBytes.path(spelling).toAbsolutePath().normalize();
         this.directory = Files.isDirectory(path);
         String shown = directory && !spelling.endsWith("/") ? spelling + "/" : spelling;
-        this.prefix = shown.getBytes(StandardCharsets.UTF_8);
+        this.prefix = PathBytes.bytes(shown);
         this.absolute = PathBytes.of(path);
     }
 
@@ -56,10 +56,13 @@ final class WatchedRoot {
         return new byte[][] {w.toByteArray(), Arrays.copyOfRange(bytes, slash + 1, bytes.length)};
     }
 
-    /** {@code %w%f} of {@code entry} as text, what {@code --exclude} and {@code --include} match. */
+    /**
+     * {@code %w%f} of {@code entry} as text, what {@code --exclude} and {@code --include} match: lossless
+     * ({@link PathBytes#text}), so an expression given with the same bytes matches them.
+     */
     String shown(Path entry) {
         byte[][] n = names(entry);
-        return new String(n[0], StandardCharsets.UTF_8) + new String(n[1], StandardCharsets.UTF_8);
+        return PathBytes.text(n[0]) + PathBytes.text(n[1]);
     }
 
     private static int lastSlash(byte[] bytes) {

@@ -1,6 +1,7 @@
 package io.github.fsmon.scenario;
 
 import io.github.fsmon.FileEvent;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.nio.file.Path;
 import java.util.StringJoiner;
@@ -48,7 +49,7 @@ final class EventLine {
             return ".";
         }
         StringJoiner s = new StringJoiner("/");
-        rel.forEach(name -> s.add(name.toString()));
+        rel.forEach(name -> s.add(ExactNames.key(name))); // the exact bytes, as a script writes them
         return s.toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.github.fsmon.scenario;
 
+import io.github.fsmon.internal.spi.ExactNames;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -68,12 +70,15 @@ final class FsActions {
         this.sandbox = sandbox;
     }
 
-    /** The sandbox path for a script path such as {@code a/b} or {@code .}, resolved name by name. */
+    /**
+     * The sandbox path for a script path such as {@code a/b} or {@code .}, resolved name by name, each
+     * name with the exact bytes it stands for (see {@link Words}).
+     */
     Path resolve(String scriptPath) {
         Path p = sandbox;
         for (String name : scriptPath.split("/")) {
             if (!name.isEmpty() && !name.equals(".")) {
-                p = p.resolve(name);
+                p = ExactNames.child(p, name);
             }
         }
         return p;

@@ -64,6 +64,24 @@ class ScenarioParserTest {
     }
 
     @Test
+    void rawBytesAreWrittenAsHexEscapes() throws Exception {
+        Scenario s = ScenarioParser.parse("t.fss", """
+                mkdir "p\\xFEq"
+                watch "p\\xfeq"
+                touch "p\\xFEq/\\xC3\\xA9\\xff" "\\x41"
+                expect
+                  CREATE "p\\xfeq/é\\xFF"
+                """);
+        // A byte that is not UTF-8 is its key (U+DC00 + the byte); bytes that are UTF-8 are the characters.
+        assertThat(((Step.Action) s.steps().get(0)).args()).containsExactly("p\uDCFEq");
+        assertThat(((Step.Watch) s.steps().get(1)).path()).isEqualTo("p\uDCFEq");
+        assertThat(((Step.Action) s.steps().get(2)).args()).containsExactly("p\uDCFEq/é\uDCFF");
+        assertThat(((Step.Action) s.steps().get(3)).args()).containsExactly("A");
+        Step.Checkpoint c = (Step.Checkpoint) s.steps().get(4);
+        assertThat(c.blocks().get(0).events().get(0).text()).isEqualTo("CREATE \"p\\xfeq/é\\xff\"");
+    }
+
+    @Test
     void alternativesAreSeparatedByABar() throws Exception {
         Scenario s = ScenarioParser.parse("t.fss", """
                 watch recursive
@@ -113,6 +131,8 @@ class ScenarioParserTest {
             watch\\nexpect\\n  CREATE a | => 3: an event line is
             watch\\nexpect solaris => 2: unknown expect option 'solaris'
             watch\\ntouch "unclosed => 2: unclosed quote
+            watch\\ntouch "a\\xZ1" => 2: \\x needs two hex digits
+            watch\\ntouch "a\\uDC00" => 2: a lone surrogate that is not a byte
             watch\\ntouch ../escape => 2: paths may not leave the sandbox
             watch\\ntouch /etc/passwd => 2: paths are relative to the sandbox
             watch\\nmv a => 2: expected 2 path(s)
@@ -146,7 +166,7 @@ class ScenarioParserTest {
     @Test
     void quotingRoundTrips() {
         for (String name : List.of("plain", "with space", "new\nline", "q\"uote", "back\\slash", "été", "?x", "#x",
-                "@x", "<-", "|", "ctl\u0001")) {
+                "@x", "<-", "|", "ctl\u0001", "p\uDCFEq", "\uDCFF", "emoji\uD83D\uDE00")) {
             assertThat(Words.split(Words.quote(name))).singleElement()
                     .extracting(Words.Word::text).isEqualTo(name);
         }

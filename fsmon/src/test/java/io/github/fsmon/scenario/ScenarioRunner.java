@@ -223,7 +223,7 @@ final class ScenarioRunner {
         synchronized (history) {
             for (FileEvent e : history) {
                 if (noDuplicateCreates && e.kind() == io.github.fsmon.EventKind.CREATE
-                        && model.entries().containsKey(sandbox.relativize(e.path()).toString())) {
+                        && model.entries().containsKey(io.github.fsmon.testing.TreeModel.relative(sandbox, e.path()))) {
                     throw new AssertionFailedError(where + "CREATE of an entry that already existed: " + e);
                 }
                 model.apply(e);

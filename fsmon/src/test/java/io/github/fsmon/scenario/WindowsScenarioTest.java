@@ -36,11 +36,20 @@ class WindowsScenarioTest {
                 "the kernel32 simulations run on Linux; on Windows, ScenarioTest runs the scripts against kernel32");
     }
 
+    private static final String NO_BYTE_NAMES = "Windows names are UTF-16 text: a name that is bytes but not UTF-8 "
+            + "(what these scripts are about) has no Windows form";
+
     /** Scripts the simulation cannot stand in for Windows on, and why. */
     static final Map<String, String> NOT_EXPRESSIBLE = Map.of(
             "046-move-into-new-dir-race.fss", "the simulation follows a new directory with inotify, which watches "
                     + "b only after d was renamed into it, so it reports the rename's source half as a removal; "
-                    + "Windows' recursive handle has no such window, and the simulation cannot produce its pair");
+                    + "Windows' recursive handle has no such window, and the simulation cannot produce its pair",
+            "080-non-utf8-root.fss", NO_BYTE_NAMES,
+            "081-non-utf8-intermediate-directory.fss", NO_BYTE_NAMES,
+            "082-non-utf8-new-directory.fss", NO_BYTE_NAMES,
+            "083-non-utf8-renamed-directory.fss", NO_BYTE_NAMES,
+            "084-non-utf8-names-apart.fss", NO_BYTE_NAMES,
+            "085-non-utf8-queue-recovery.fss", NO_BYTE_NAMES);
 
     @AfterAll
     static void restore() {

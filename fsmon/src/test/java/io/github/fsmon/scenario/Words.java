@@ -1,13 +1,19 @@
 package io.github.fsmon.scenario;
 
+import io.github.fsmon.internal.spi.ExactNames;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Splits one script line into words. Blanks separate words; a word that starts with a double quote runs
  * to the closing quote and may hold blanks and escapes ({@code \n}, {@code \t}, {@code \r}, {@code \\},
- * {@code \"}, {@code \}{@code uXXXX}), which is how names with blanks, newlines or control characters
- * are written. An unquoted word starting with {@code #} begins a comment that runs to the end of the line.
+ * {@code \"}, {@code \}{@code uXXXX}, {@code \}{@code xHH}), which is how names with blanks, newlines or
+ * control characters are written. {@code \}{@code xHH} is one raw byte of a name, for names that are not
+ * valid UTF-8: a quoted word is a string of bytes (the UTF-8 of its characters, and the bytes written
+ * {@code \}{@code xHH}), held as its {@link ExactNames#key} (so {@code "\}{@code xC3\}{@code xA9"} and
+ * {@code "é"} are one word). An unquoted word starting with {@code #} begins a comment that runs to the end
+ * of the line.
  */
 final class Words {
 
@@ -45,7 +51,7 @@ final class Words {
                 if (i < n && !Character.isWhitespace(line.charAt(i))) {
                     throw new IllegalArgumentException("column " + (i + 1) + ": a quoted word must end at a blank");
                 }
-                words.add(new Word(text.toString(), true));
+                words.add(new Word(canonical(text.toString()), true));
             } else {
                 int start = i;
                 while (i < n && !Character.isWhitespace(line.charAt(i))) {
@@ -59,6 +65,15 @@ final class Words {
             }
         }
         return words;
+    }
+
+    /** One key per byte string: bytes written as \xHH that are valid UTF-8 are the characters they encode. */
+    private static String canonical(String text) {
+        try {
+            return ExactNames.key(ExactNames.keyBytes(text));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a quoted word holds a lone surrogate that is not a byte (write bytes as \\xHH)");
+        }
     }
 
     /** Reads a quoted word's body from {@code i} (just after the opening quote); returns the index after the closing one. */
@@ -94,6 +109,14 @@ final class Words {
                     }
                     i += 4;
                 }
+                case 'x' -> {
+                    if (i + 2 > n || !line.substring(i, i + 2).matches("[0-9A-Fa-f]{2}")) {
+                        throw new IllegalArgumentException("column " + i + ": \\x needs two hex digits");
+                    }
+                    int b = Integer.parseInt(line.substring(i, i + 2), 16);
+                    out.append(b < 0x80 ? (char) b : (char) (0xDC00 | b)); // the byte's key (ExactNames)
+                    i += 2;
+                }
                 default -> throw new IllegalArgumentException("column " + (i - 1) + ": unknown escape \\" + e);
             }
         }
@@ -110,7 +133,8 @@ final class Words {
                 && !text.equals("<-") && !text.equals("|");
         for (int i = 0; i < text.length() && plain; i++) {
             char c = text.charAt(i);
-            plain = !Character.isWhitespace(c) && !Character.isISOControl(c) && c != '"' && c != '\\';
+            plain = !Character.isWhitespace(c) && !Character.isISOControl(c) && c != '"' && c != '\\'
+                    && !escapedByteAt(text, i);
         }
         if (plain) {
             return text;
@@ -125,7 +149,9 @@ final class Words {
                 case '\\' -> s.append("\\\\");
                 case '"' -> s.append("\\\"");
                 default -> {
-                    if (Character.isISOControl(c)) {
+                    if (escapedByteAt(text, i)) {
+                        s.append(String.format("\\x%02x", c & 0xFF)); // a byte that is not UTF-8
+                    } else if (Character.isISOControl(c)) {
                         s.append(String.format("\\u%04x", (int) c));
                     } else {
                         s.append(c);
@@ -134,5 +160,11 @@ final class Words {
             }
         }
         return s.append('"').toString();
+    }
+
+    /** Whether {@code text} holds at {@code i} a byte that is not UTF-8, as its key writes one (U+DC80..U+DCFF alone). */
+    private static boolean escapedByteAt(String text, int i) {
+        char c = text.charAt(i);
+        return c >= 0xDC80 && c <= 0xDCFF && !(i > 0 && Character.isHighSurrogate(text.charAt(i - 1)));
     }
 }

@@ -2,6 +2,7 @@ package io.github.fsmon.testing;
 
 import io.github.fsmon.EventKind;
 import io.github.fsmon.FileEvent;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +35,7 @@ public final class TreeModel {
         TreeMap<String, Boolean> found = new TreeMap<>();
         try (Stream<Path> all = Files.walk(root)) {
             all.filter(p -> !p.equals(root))
-                    .forEach(p -> found.put(root.relativize(p).toString(), Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)));
+                    .forEach(p -> found.put(relative(root, p), Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -45,7 +46,7 @@ public final class TreeModel {
         if (e.path().equals(root)) {
             return;
         }
-        String rel = root.relativize(e.path()).toString();
+        String rel = relative(root, e.path());
         switch (e.kind()) {
             case CREATE -> entries.put(rel, e.directory());
             case DELETE -> removeSubtree(rel);
@@ -55,7 +56,7 @@ public final class TreeModel {
                 removeSubtree(rel); // a rename replaces what had the name
                 entries.put(rel, e.directory());
                 if (subtree != null) {
-                    String from = root.relativize(e.movedFrom()).toString();
+                    String from = relative(root, e.movedFrom());
                     subtree.forEach((k, v) -> {
                         if (!k.equals(from)) {
                             entries.put(rel + k.substring(from.length()), v);
@@ -66,6 +67,18 @@ public final class TreeModel {
             default -> {
             }
         }
+    }
+
+    /**
+     * {@code path} relative to {@code root}, names joined by {@code /}, each name as its exact key: two
+     * names whose bytes differ are two entries even when their text (with U+FFFD) is the same.
+     */
+    public static String relative(Path root, Path path) {
+        StringBuilder s = new StringBuilder();
+        for (Path name : root.relativize(path)) {
+            s.append(s.isEmpty() ? "" : "/").append(ExactNames.key(name));
+        }
+        return s.toString();
     }
 
     private TreeMap<String, Boolean> removeSubtree(String rel) {

@@ -2,6 +2,7 @@ package io.github.fsmon.internal.core;
 
 import io.github.fsmon.EventKind;
 import io.github.fsmon.FileEvent;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -232,7 +233,7 @@ final class Output {
         Map<String, Entry> seen = p.delivered;
         for (Map.Entry<String, Entry> old : List.copyOf(seen.entrySet())) {
             if (p.children.get(old.getKey()) != old.getValue()) {
-                if (!recoveryEvent(w, EventKind.DELETE, p.path.resolve(old.getKey()), old.getValue().isDirectory())) {
+                if (!recoveryEvent(w, EventKind.DELETE, ExactNames.child(p.path, old.getKey()), old.getValue().isDirectory())) {
                     return false;
                 }
                 seen.remove(old.getKey());
@@ -240,7 +241,7 @@ final class Output {
         }
         for (Map.Entry<String, Entry> now : p.children.entrySet()) {
             Entry e = now.getValue();
-            Path path = p.path.resolve(now.getKey());
+            Path path = ExactNames.child(p.path, now.getKey());
             if (seen.get(now.getKey()) != e) {
                 if (!recoveryEvent(w, EventKind.CREATE, path, e.isDirectory())) {
                     return false;

@@ -9,8 +9,11 @@ public interface RawEventSink {
      * @param id     the OS watch id, or -1 for {@link Masks#Q_OVERFLOW}
      * @param mask   inotify bits ({@link Masks})
      * @param cookie links the two halves of a rename, else 0
-     * @param name   the entry's name relative to the watched directory; empty for the watched inode itself
-     * @param lossy  whether {@code name} had bytes that are not valid UTF-8 (replaced by U+FFFD)
+     * @param name   the entry's name relative to the watched directory, as its exact key
+     *               ({@link io.github.fsmon.internal.spi.ExactNames#key(byte[])}: lossless whatever its
+     *               bytes); empty for the watched inode itself
+     * @param lossy  whether the name has bytes that are not valid UTF-8 (escaped in the key); the name is
+     *               exact either way, and the engine needs no more than the key
      */
     void onEvent(int id, int mask, int cookie, String name, boolean lossy);
 

@@ -2,6 +2,7 @@ package io.github.fsmon.internal.core;
 
 import io.github.fsmon.EventKind;
 import io.github.fsmon.WatchOptions;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -130,7 +131,7 @@ final class Rescan {
     }
 
     private void removeChild(Placement p, String name, Entry e) {
-        out.report(p, EventKind.DELETE, name, p.path.resolve(name), e.isDirectory(), 0, null, true);
+        out.report(p, EventKind.DELETE, name, ExactNames.child(p.path, name), e.isDirectory(), 0, null, true);
         p.children.remove(name);
         if (e.sub != null) {
             tree.detach(e.sub);

@@ -6,6 +6,7 @@ import io.github.fsmon.FileEventListener;
 import io.github.fsmon.Watch;
 import io.github.fsmon.WatchLimitException;
 import io.github.fsmon.WatchOptions;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -218,7 +219,7 @@ final class WatchTree {
             os.listingStarts(dir.dirWatch.id, parents, names);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.path)) {
                 for (Path child : entries) {
-                    String name = child.getFileName().toString();
+                    String name = ExactNames.key(child);
                     try {
                         found.add(new Listed(name, child,
                                 Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
@@ -381,7 +382,7 @@ final class WatchTree {
             if (u.parent().detached || u.parent().children.get(u.name()) != e || e.sub != null) {
                 denied.remove(e);
             } else if (e == entry || u.parent() == changed) {
-                newDirectory(u.parent(), u.name(), u.parent().path.resolve(u.name()), e);
+                newDirectory(u.parent(), u.name(), ExactNames.child(u.parent().path, u.name()), e);
             }
         }
     }
@@ -451,7 +452,7 @@ final class WatchTree {
                 continue;
             }
             waitedForEvents = false;
-            newDirectory(parent, name, parent.path.resolve(name), e);
+            newDirectory(parent, name, ExactNames.child(parent.path, name), e);
             if (unarmed.containsKey(e) && !os.readsAhead()) {
                 // Without a look at the OS queue, "not there" may mean "its move is not reported yet":
                 // the event that moved it will arm it where it went (onMovedTo), or report it gone.
@@ -464,7 +465,7 @@ final class WatchTree {
                     unarmed.remove(e);
                     unarmedAttempts.remove(e);
                     errors.onError(parent.watch, new java.nio.file.FileSystemException(
-                            parent.path.resolve(name).toString(), null,
+                            ExactNames.child(parent.path, name).toString(), null,
                             "directory not watched: it is no longer at this path, and no event said where it went"));
                 } else {
                     unarmed.remove(e);
@@ -515,7 +516,7 @@ final class WatchTree {
                 | Masks.hints(w.options());
         int id;
         try {
-            id = os.addWatch(path, osMask(w.options(), true), flags);
+            id = addWatchIfThere(path, osMask(w.options(), true), flags);
         } catch (NoSuchFileException | NotDirectoryException gone) {
             unarmed.put(e, new Unarmed(parent, name));
             try {
@@ -571,6 +572,33 @@ final class WatchTree {
             unarm(other);
         }
         return p;
+    }
+
+    /**
+     * Arms a directory found in a listing or an event. Whether it went away meanwhile is decided by looking,
+     * not assumed from the OS's answer: when the OS says "no such directory" and a directory is there, it
+     * is tried once more (it may have been made again), then reported as a failure, so a directory that
+     * cannot be watched is never skipped in silence.
+     *
+     * @throws NoSuchFileException or {@link NotDirectoryException} only when no directory is there now
+     */
+    private int addWatchIfThere(Path path, int mask, int flags) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return os.addWatch(path, mask, flags);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                boolean follow = (flags & Masks.DONT_FOLLOW) == 0;
+                if (!(follow ? Files.isDirectory(path) : Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS))) {
+                    throw e; // gone or replaced: its parent reports that
+                }
+                if (attempt == 2) {
+                    java.nio.file.FileSystemException failure = new java.nio.file.FileSystemException(path.toString(),
+                            null, "is a directory, but the OS would not watch it (" + e.getClass().getSimpleName() + ")");
+                    failure.initCause(e);
+                    throw failure;
+                }
+            }
+        }
     }
 
     /** Detaches a placement and everything below it; OS watches nobody else uses are removed. */
@@ -983,7 +1011,7 @@ final class WatchTree {
         forEachPlacement(top, p -> {
             p.limbo = null;
             if (p != top) {
-                p.path = p.parent.path.resolve(p.name);
+                p.path = ExactNames.child(p.parent.path, p.name);
             }
         });
     }
@@ -1029,13 +1057,7 @@ final class WatchTree {
     }
 
     private Path childPath(Placement p, String name, boolean lossy) {
-        if (lossy) {
-            Path real = NameLookup.find(p.path, name);
-            if (real != null) {
-                return real;
-            }
-        }
-        return p.path.resolve(name);
+        return ExactNames.child(p.path, name); // names are exact keys, whatever their bytes (lossy or not)
     }
 
     boolean isPrivate(Path path) {

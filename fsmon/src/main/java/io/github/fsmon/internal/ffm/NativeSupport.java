@@ -93,6 +93,14 @@ public final class NativeSupport {
         return arena.allocateFrom(s, StandardCharsets.UTF_8);
     }
 
+    /** A NUL-terminated copy of {@code bytes} (a path's exact bytes, which need not be UTF-8). */
+    public static MemorySegment cString(Arena arena, byte[] bytes) {
+        MemorySegment s = arena.allocate(bytes.length + 1L);
+        MemorySegment.copy(bytes, 0, s, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
+        return s;
+    }
+
     /**
      * Whether this module may call restricted methods without a warning. When it may not, logs once the
      * exact flag to add, and returns {@code false}; the calls still work unless the JVM denies them.

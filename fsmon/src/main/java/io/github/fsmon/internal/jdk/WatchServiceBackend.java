@@ -4,6 +4,7 @@ import io.github.fsmon.Backend;
 import io.github.fsmon.internal.core.Masks;
 import io.github.fsmon.internal.core.OsWatcher;
 import io.github.fsmon.internal.core.RawEventSink;
+import io.github.fsmon.internal.spi.ExactNames;
 import io.github.fsmon.internal.spi.InotifyLimits;
 
 import java.io.IOException;
@@ -179,7 +180,7 @@ public final class WatchServiceBackend implements OsWatcher {
                 throw new NotDirectoryException(path.toString());
             }
             Dir dir = register(parent);
-            String name = path.getFileName().toString();
+            String name = ExactNames.key(path);
             Integer existing = dir.fileIds.get(name);
             if (existing != null) {
                 return existing;
@@ -251,7 +252,7 @@ public final class WatchServiceBackend implements OsWatcher {
             for (Path entry : entries) {
                 Child c = stat(entry);
                 if (c != null) {
-                    dir.children.put(entry.getFileName().toString(), c);
+                    dir.children.put(ExactNames.key(entry), c);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -403,7 +404,8 @@ public final class WatchServiceBackend implements OsWatcher {
         }
         for (WatchEvent<?> event : key.pollEvents()) {
             Object context = event.context();
-            batch.add(new Raw(dir, event.kind(), context == null ? "" : context.toString()));
+            // The context is a Path with the name's exact bytes: keyed exactly (its text may not be).
+            batch.add(new Raw(dir, event.kind(), context instanceof Path name ? ExactNames.key(name) : ""));
         }
         if (key.reset()) {
             resetSinceBarrier.add(key);
@@ -468,7 +470,7 @@ public final class WatchServiceBackend implements OsWatcher {
                     deletedByKey.computeIfAbsent(was.key(), k -> new ArrayList<>()).add(i);
                 }
             } else if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
-                created[i] = stat(r.dir().path.resolve(r.name()));
+                created[i] = stat(ExactNames.child(r.dir().path, r.name()));
                 movedHere |= pairCreate(batch, i, created[i], children, deletedByKey, removed, cookies);
             }
         }
@@ -477,7 +479,7 @@ public final class WatchServiceBackend implements OsWatcher {
         for (int i = 0; movedHere && i < n; i++) {
             Raw r = batch.get(i);
             if (r.kind() == StandardWatchEventKinds.ENTRY_CREATE && created[i] == null && moved.contains(r.dir())) {
-                created[i] = stat(r.dir().path.resolve(r.name()));
+                created[i] = stat(ExactNames.child(r.dir().path, r.name()));
                 pairCreate(batch, i, created[i], shadow.get(r.dir()), deletedByKey, removed, cookies);
             }
         }
@@ -533,7 +535,7 @@ public final class WatchServiceBackend implements OsWatcher {
             } else if (kind == StandardWatchEventKinds.ENTRY_MODIFY) {
                 // The JDK folds content and attribute changes into one kind, and a stat cannot tell them
                 // apart (touch sets the modification time as a write does): report what the JDK said.
-                Child now = stat(dir.path.resolve(name));
+                Child now = stat(ExactNames.child(dir.path, name));
                 if (now != null) {
                     dir.children.put(name, now);
                 }
@@ -582,7 +584,7 @@ public final class WatchServiceBackend implements OsWatcher {
             return false;
         }
         Raw source = batch.get(from);
-        renamed(source.dir().path.resolve(source.name()), r.dir().path.resolve(r.name()));
+        renamed(ExactNames.child(source.dir().path, source.name()), ExactNames.child(r.dir().path, r.name()));
         return true;
     }
 
@@ -599,7 +601,7 @@ public final class WatchServiceBackend implements OsWatcher {
     private void renamed(Path from, Path to) {
         for (Dir d : byKey.values()) {
             if (d.path.startsWith(from)) {
-                d.path = to.resolve(from.relativize(d.path).toString());
+                d.path = to.resolve(from.relativize(d.path)); // the Path, not its text: exact bytes
             }
         }
     }

@@ -5,16 +5,12 @@ import io.github.fsmon.internal.core.Masks;
 import io.github.fsmon.internal.core.OsWatcher;
 import io.github.fsmon.internal.core.RawEventSink;
 import io.github.fsmon.internal.ffm.NativeSupport;
+import io.github.fsmon.internal.spi.ExactNames;
 import io.github.fsmon.internal.spi.InotifyLimits;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
@@ -43,8 +39,6 @@ public final class InotifyBackend implements OsWatcher {
     /** Eight bytes for the eventfd counter and for draining barrier pipes. */
     private final MemorySegment scratch;
     private final InotifyEvent cursor = new InotifyEvent();
-    private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final Object wakeLock = new Object();
     private int inotifyFd = -1;
     private int eventFd = -1; // guarded by wakeLock once published
@@ -172,7 +166,8 @@ public final class InotifyBackend implements OsWatcher {
                 | ((flags & Masks.ONLYDIR) != 0 ? LibC.IN_ONLYDIR : 0)
                 | ((flags & Masks.DONT_FOLLOW) != 0 ? LibC.IN_DONT_FOLLOW : 0);
         try (Arena call = Arena.ofConfined()) {
-            int wd = LibC.inotifyAddWatch(state, inotifyFd, NativeSupport.cString(call, path.toString()), osMask);
+            // The exact bytes: a name that is not UTF-8 has no exact text (ExactNames).
+            int wd = LibC.inotifyAddWatch(state, inotifyFd, NativeSupport.cString(call, ExactNames.bytes(path)), osMask);
             if (wd >= 0) {
                 wdMasks.merge(wd, mask & Masks.ALL_EVENTS, (a, b) -> a | b);
                 return wd;
@@ -374,18 +369,8 @@ public final class InotifyBackend implements OsWatcher {
             if ((mask & LibC.IN_IGNORED) != 0) {
                 wdMasks.remove(wd);
             }
-            String name;
-            boolean lossy = false;
-            if (raw.length == 0) {
-                name = "";
-            } else {
-                try {
-                    name = strictUtf8.decode(ByteBuffer.wrap(raw)).toString();
-                } catch (CharacterCodingException e) {
-                    name = new String(raw, StandardCharsets.UTF_8); // invalid sequences become U+FFFD
-                    lossy = true;
-                }
-            }
+            String name = raw.length == 0 ? "" : ExactNames.key(raw); // exact, whatever the bytes
+            boolean lossy = ExactNames.hasEscapedBytes(name);
             if (openWindow != null && (mask & READ_BITS) != 0 && (mask & LibC.IN_ISDIR) != 0
                     && openWindow.covers(wd, name)) {
                 continue; // the engine's own listing

@@ -1,5 +1,7 @@
 package io.github.fsmon.internal.poll;
 
+import io.github.fsmon.internal.spi.ExactNames;
+
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
@@ -57,7 +59,7 @@ public final class JdkStatReader implements StatReader {
                     throw new AccessDeniedException(dir.toString()); // listed, but its entries may not be looked at
                 }
                 if (s != null) { // gone between the listing and the stat: the next scan sees it, or not
-                    out.put(p.getFileName().toString(), s);
+                    out.put(ExactNames.key(p), s);
                 }
             }
         } catch (AccessDeniedException e) {

@@ -4,6 +4,7 @@ import io.github.fsmon.Backend;
 import io.github.fsmon.internal.core.Masks;
 import io.github.fsmon.internal.core.OsWatcher;
 import io.github.fsmon.internal.core.RawEventSink;
+import io.github.fsmon.internal.spi.ExactNames;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -242,10 +243,10 @@ public final class PollingBackend implements OsWatcher {
         w.children.keySet().retainAll(names.keySet());
         for (Map.Entry<String, Boolean> e : names.entrySet()) {
             if (!w.children.containsKey(e.getKey())) {
+                Path child = ExactNames.child(w.path, e.getKey());
                 Stat now;
                 try {
-                    now = withContent(w.path.resolve(e.getKey()),
-                            reader.stat(w.path.resolve(e.getKey()), false, (w.mask & Masks.ATTRIB) != 0), w.content);
+                    now = withContent(child, reader.stat(child, false, (w.mask & Masks.ATTRIB) != 0), w.content);
                 } catch (AccessDeniedException denied) {
                     now = null;
                 }
@@ -554,7 +555,7 @@ public final class PollingBackend implements OsWatcher {
                 emit(sink, c.to(), Masks.MOVED_TO, cookie, c.name(), c.stat().dir());
                 unpaired.remove(c);
                 if (g.stat().dir()) {
-                    moveSelf(sink, g.stat(), c.to().path.resolve(c.name()));
+                    moveSelf(sink, g.stat(), ExactNames.child(c.to().path, c.name()));
                 } else if (c.stat().modifiedSince(g.stat())) {
                     emit(sink, c.to(), Masks.MODIFY, 0, c.name(), false);
                 }
@@ -619,7 +620,7 @@ public final class PollingBackend implements OsWatcher {
     private Map<String, Stat> list(Path dir, boolean ctime, boolean content) throws AccessDeniedException {
         Map<String, Stat> out = reader.list(dir, ctime);
         if (content) {
-            out.replaceAll((name, s) -> withContent(dir.resolve(name), s, true));
+            out.replaceAll((name, s) -> withContent(ExactNames.child(dir, name), s, true));
         }
         return out;
     }

@@ -23,8 +23,9 @@ public interface StatReader extends AutoCloseable {
     PollingBackend.Stat stat(Path path, boolean follow, boolean ctime) throws AccessDeniedException;
 
     /**
-     * Every entry of the directory {@code dir} by name, links not followed; an entry gone between the
-     * listing and its stat is left out, and a directory that is gone gives an empty map.
+     * Every entry of the directory {@code dir} by name (its exact key,
+     * {@link io.github.fsmon.internal.spi.ExactNames#key(Path)}), links not followed; an entry gone between
+     * the listing and its stat is left out, and a directory that is gone gives an empty map.
      *
      * @throws AccessDeniedException when the directory may not be listed, or its entries not looked at
      *                               (a mode without {@code r} or {@code x}): it is not empty for that
