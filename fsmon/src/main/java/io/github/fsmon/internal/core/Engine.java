@@ -411,6 +411,9 @@ final class Engine implements RawEventSink {
         // The barrier's own event was queued after everything the caller had done, and the kernel queues
         // both halves of a rename before the rename returns: a source still waiting has no partner.
         tree.expirePendingMoves(true);
+        // Directories waiting to be armed until those renames were resolved are armed now, so that what
+        // they hold is reported before the barrier.
+        tree.retryUnarmedNow();
         SyncRequest done = barriers.remove(token);
         if (done != null && done.whenRead()) {
             done.result().complete(null);

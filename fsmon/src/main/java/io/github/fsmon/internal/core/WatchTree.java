@@ -422,7 +422,17 @@ final class WatchTree {
      * wait for the same reason.
      */
     void retryUnarmed() {
-        if (os.hasBuffered() || (unarmed.isEmpty() && rescanLater.isEmpty())) {
+        if (!os.hasBuffered()) {
+            retryUnarmedNow();
+        }
+    }
+
+    /**
+     * The same at a delivery barrier: every event before it has been processed, so what waits here is
+     * armed (and its entries reported) before the barrier completes; events after it may be buffered.
+     */
+    void retryUnarmedNow() {
+        if (unarmed.isEmpty() && rescanLater.isEmpty()) {
             return;
         }
         if (!rescanLater.isEmpty()) {
