@@ -55,7 +55,8 @@ public final class ChurnFork {
                 "--backend", config.backend().name().toLowerCase(Locale.ROOT),
                 "--poll-ms", Long.toString(config.pollInterval().toMillis()),
                 "--events", config.allEvents() ? "all" : "default", "--dir", config.parent().toString(),
-                "--fs", config.fsLabel(), "--timeout-s", Long.toString(config.timeout().toSeconds())));
+                "--fs", config.fsLabel(), "--timeout-s", Long.toString(config.timeout().toSeconds()),
+                "--queue", Integer.toString(config.queueCapacity())));
         if (reportDir != null) {
             cmd.addAll(List.of("--report-dir", reportDir.toAbsolutePath().toString()));
         }

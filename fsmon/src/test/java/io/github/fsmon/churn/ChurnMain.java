@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * <pre>
  * ChurnMain --seed 7 --ops 3000 --backend inotify --dir /some/dir --fs tmpfs
- *           [--poll-ms 50] [--events all] [--timeout-s 60] [--report-dir DIR]
+ *           [--poll-ms 50] [--events all] [--timeout-s 60] [--queue N] [--report-dir DIR]
  * </pre>
  *
  * Prints the summary line after {@code CHURN-RESULT }, the counts after {@code CHURN-DATA }, and on a
@@ -48,7 +48,8 @@ public final class ChurnMain {
                 Backend.valueOf(a.getOrDefault("backend", "inotify").toUpperCase(Locale.ROOT)),
                 Duration.ofMillis(Long.parseLong(a.getOrDefault("poll-ms", "50"))),
                 a.getOrDefault("events", "default").equals("all"), Path.of(a.get("dir")),
-                a.getOrDefault("fs", "dir"), Duration.ofSeconds(Long.parseLong(a.getOrDefault("timeout-s", "60"))));
+                a.getOrDefault("fs", "dir"), Duration.ofSeconds(Long.parseLong(a.getOrDefault("timeout-s", "60"))),
+                Integer.parseInt(a.getOrDefault("queue", "0")));
         ChurnResult result;
         try {
             result = ChurnRun.run(config);
@@ -69,7 +70,7 @@ public final class ChurnMain {
 
     private static void usage(String why) {
         System.err.println("ChurnMain: " + why + "\nusage: ChurnMain --seed N --dir DIR [--ops N] [--backend inotify|poll]"
-                + " [--poll-ms 50] [--events default|all] [--fs LABEL] [--timeout-s 60] [--report-dir DIR]");
+                + " [--poll-ms 50] [--events default|all] [--fs LABEL] [--timeout-s 60] [--queue N] [--report-dir DIR]");
         System.exit(2);
     }
 }

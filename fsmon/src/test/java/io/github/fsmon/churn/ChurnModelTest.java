@@ -37,7 +37,9 @@ import static org.assertj.core.api.Assertions.fail;
  * {@code -Dfsmon.churn.fs=tmp,tmpfs}, {@code -Dfsmon.churn.events=all} (every event kind, reads and
  * opens too), {@code -Dfsmon.churn.timeout=60} (seconds per run), {@code -Dfsmon.churn.tmpfs=private}
  * (always mount a private tmpfs, even where one is already mounted) or {@code -Dfsmon.churn.tmpfs=/path}
- * (that tmpfs), {@code -Dfsmon.churn.reports=DIR} (where full reports go; {@code target/churn}).
+ * (that tmpfs), {@code -Dfsmon.churn.queue=100} (a queue of 100 events and a listener held until the
+ * workload ends: fsmon's own queue overflows, and its recovery is what is checked),
+ * {@code -Dfsmon.churn.reports=DIR} (where full reports go; {@code target/churn}).
  *
  * <p>Polling scans every 50 ms; "as fast as possible" means the whole workload may fall between two
  * scans, which is one of the cases it must get right.
@@ -51,6 +53,7 @@ class ChurnModelTest {
     private static final boolean ALL_EVENTS = System.getProperty("fsmon.churn.events", "default").equals("all");
     private static final Duration TIMEOUT = Duration.ofSeconds(Integer.getInteger("fsmon.churn.timeout", 60));
     private static final String TMPFS = System.getProperty("fsmon.churn.tmpfs", "");
+    private static final int QUEUE = Integer.getInteger("fsmon.churn.queue", 0);
     private static final Path REPORTS = Path.of(System.getProperty("fsmon.churn.reports", "target/churn"));
     private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
@@ -109,6 +112,6 @@ class ChurnModelTest {
     }
 
     private static ChurnRun.Config config(Backend backend, Path parent, String fs, long seed) {
-        return new ChurnRun.Config(seed, OPS, backend, POLL_INTERVAL, ALL_EVENTS, parent, fs, TIMEOUT);
+        return new ChurnRun.Config(seed, OPS, backend, POLL_INTERVAL, ALL_EVENTS, parent, fs, TIMEOUT, QUEUE);
     }
 }

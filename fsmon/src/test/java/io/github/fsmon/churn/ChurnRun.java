@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,9 +47,12 @@ public final class ChurnRun {
      * @param fsLabel      how the replay command names that file system ({@code tmp}, {@code tmpfs}, ...)
      * @param timeout      the whole run, workload and barrier included, must end within this (and the
      *                     barrier within 20 s of the last operation)
+     * @param queueCapacity 0 for the monitor's default queue; otherwise that capacity, and the listener is
+     *                     held at its first event until the workload ends, so fsmon's own queue overflows
+     *                     and the run checks its recovery
      */
     public record Config(long seed, int operations, Backend backend, Duration pollInterval, boolean allEvents,
-                         Path parent, String fsLabel, Duration timeout) {
+                         Path parent, String fsLabel, Duration timeout, int queueCapacity) {
 
         /** The command that replays this run in the test suite. */
         public String replayCommand() {
@@ -56,14 +60,16 @@ public final class ChurnRun {
                     + " -Dfsmon.churn.seed=" + seed + " -Dfsmon.churn.ops=" + operations
                     + " -Dfsmon.churn.backend=" + backend.name().toLowerCase(Locale.ROOT)
                     + " -Dfsmon.churn.fs=" + fsLabel
-                    + (allEvents ? " -Dfsmon.churn.events=all" : "");
+                    + (allEvents ? " -Dfsmon.churn.events=all" : "")
+                    + (queueCapacity > 0 ? " -Dfsmon.churn.queue=" + queueCapacity : "");
         }
 
         /** A short name for messages: {@code seed 7, inotify on tmpfs}. */
         public String describe() {
             return "seed " + seed + ", " + operations + " operations, " + backend.name().toLowerCase(Locale.ROOT)
                     + (backend == Backend.POLL ? " every " + pollInterval.toMillis() + " ms" : "")
-                    + (allEvents ? ", all events" : "") + ", on " + fsLabel;
+                    + (allEvents ? ", all events" : "")
+                    + (queueCapacity > 0 ? ", queue " + queueCapacity + " with the listener held" : "") + ", on " + fsLabel;
         }
     }
 
@@ -97,17 +103,32 @@ public final class ChurnRun {
         if (config.allEvents()) {
             options.allEvents();
         }
-        FileMonitor monitor = FileMonitor.builder().backend(config.backend()).pollInterval(config.pollInterval())
-                .errorHandler((watch, error) -> errors.add(String.valueOf(error))).build();
+        FileMonitor.Builder builder = FileMonitor.builder().backend(config.backend()).pollInterval(config.pollInterval())
+                .errorHandler((watch, error) -> errors.add(String.valueOf(error)));
+        if (config.queueCapacity() > 0) {
+            builder.queueCapacity(config.queueCapacity());
+        }
+        FileMonitor monitor = builder.build();
         used = monitor.backend();
+        // A slow reader: with a small queue, the listener waits at its first event until the workload is done.
+        CountDownLatch listenerGate = new CountDownLatch(config.queueCapacity() > 0 ? 1 : 0);
         try {
             monitor.watch(root, options.build(), e -> {
+                try {
+                    listenerGate.await(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
                 synchronized (delivered) {
                     delivered.add(e);
                 }
             }).get(remainingNanos(deadline), TimeUnit.NANOSECONDS);
             long t0 = System.nanoTime();
-            workload.run(config.operations(), deadline);
+            try {
+                workload.run(config.operations(), deadline);
+            } finally {
+                listenerGate.countDown();
+            }
             long t1 = System.nanoTime();
             workloadNanos = t1 - t0;
             // A healthy barrier takes milliseconds after the last operation: a stuck engine fails the run
