@@ -168,7 +168,8 @@ public record ChurnResult(ChurnRun.Config config, Backend backend, String fsType
     public Path writeFullReport(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve("churn-seed" + config.seed() + "-" + backend.name().toLowerCase(Locale.ROOT)
-                + "-" + config.fsLabel() + ".fss");
+                + "-" + config.fsLabel() + (config.allEvents() ? "-all" : "")
+                + (config.queueCapacity() > 0 ? "-queue" + config.queueCapacity() : "") + ".fss");
         StringBuilder s = new StringBuilder();
         for (String line : report(null).split("\n")) {
             s.append("# ").append(line).append('\n');
