@@ -12,10 +12,19 @@ import java.util.List;
  * @param namedWatches whether the script names its watches ({@code as=NAME}): then every event line,
  *                    expected or actual, carries the name of the watch it belongs to
  * @param queueCapacity the monitor's event queue capacity ({@code queue N}), or 0 for the default
+ * @param knownFailing  why the script fails with today's library ({@code known-failing REASON}), or
+ *                      {@code null}: such a script runs only in the {@code churn} group
+ *                      ({@code KnownFailingScenarioTest}); the default run reports it as skipped
  */
-record Scenario(String name, List<Step> steps, List<String> only, boolean namedWatches, int queueCapacity) {
+record Scenario(String name, List<Step> steps, List<String> only, boolean namedWatches, int queueCapacity,
+                String knownFailing) {
     Scenario {
         steps = List.copyOf(steps);
         only = List.copyOf(only);
+    }
+
+    /** Whether some step holds the monitor's I/O thread ({@code freeze}). */
+    boolean freezes() {
+        return steps.stream().anyMatch(s -> s instanceof Step.Freeze);
     }
 }

@@ -23,6 +23,7 @@ final class ScenarioParser {
     static final String DEFAULT_WATCH = "w";
 
     private int queueCapacity;
+    private String knownFailing;
     private static final Set<String> OPERATING_SYSTEMS = Set.of("linux", "macos", "windows");
 
     private final String script;
@@ -71,7 +72,7 @@ final class ScenarioParser {
             lineNo = raw.length;
             throw error("the script starts no watch");
         }
-        return new Scenario(script, steps, only, namedWatches, queueCapacity);
+        return new Scenario(script, steps, only, namedWatches, queueCapacity, knownFailing);
     }
 
     private void line(String text, List<Word> words) throws ScenarioSyntaxException {
@@ -115,6 +116,36 @@ final class ScenarioParser {
                     throw error("expect-recovered takes no operand");
                 }
                 steps.add(new Step.ExpectRecovered(lineNo));
+            }
+            case "known-failing" -> {
+                if (rest.isEmpty()) {
+                    throw error("known-failing needs the reason the script fails today");
+                }
+                if (knownFailing != null) {
+                    throw error("known-failing given twice");
+                }
+                knownFailing = String.join(" ", rest.stream().map(Word::text).toList());
+            }
+            case "freeze" -> {
+                if (rest.size() > 1) {
+                    throw error("freeze takes at most one directory");
+                }
+                if (steps.stream().noneMatch(st -> st instanceof Step.Watch)) {
+                    throw error("freeze must come after a watch");
+                }
+                steps.add(new Step.Freeze(lineNo, rest.isEmpty() ? null : paths(rest, 1, 1).get(0), true));
+            }
+            case "thaw" -> {
+                if (!rest.isEmpty()) {
+                    throw error("thaw takes no operand");
+                }
+                steps.add(new Step.Freeze(lineNo, null, false));
+            }
+            case "expect-strict" -> {
+                if (!rest.isEmpty()) {
+                    throw error("expect-strict takes no operand");
+                }
+                steps.add(new Step.ExpectStrict(lineNo));
             }
             case "expect-consistent" -> {
                 if (!rest.isEmpty()) {

@@ -50,6 +50,37 @@ class ScenarioParserTest {
     }
 
     @Test
+    void parsesFreezeThawStrictCheckAndKnownFailing() throws Exception {
+        Scenario s = ScenarioParser.parse("t.fss", """
+                known-failing the engine does X (cause 9)
+                watch recursive
+                freeze
+                mkdir d
+                freeze d
+                thaw
+                thaw
+                expect-strict
+                """);
+        assertThat(s.knownFailing()).isEqualTo("the engine does X (cause 9)");
+        assertThat(s.freezes()).isTrue();
+        assertThat(s.steps()).containsExactly(
+                s.steps().get(0),
+                new Step.Freeze(3, null, true),
+                s.steps().get(2),
+                new Step.Freeze(5, "d", true),
+                new Step.Freeze(6, null, false),
+                new Step.Freeze(7, null, false),
+                new Step.ExpectStrict(8));
+        assertThat(ScenarioParser.parse("t.fss", "watch\n").knownFailing()).isNull();
+        assertThatThrownBy(() -> ScenarioParser.parse("t.fss", "freeze\nwatch\n"))
+                .hasMessageContaining("freeze must come after a watch");
+        assertThatThrownBy(() -> ScenarioParser.parse("t.fss", "watch\nthaw now\n"))
+                .hasMessageContaining("thaw takes no operand");
+        assertThatThrownBy(() -> ScenarioParser.parse("t.fss", "known-failing\nwatch\n"))
+                .hasMessageContaining("known-failing needs the reason");
+    }
+
+    @Test
     void namesInQuotesKeepEscapesAndNonAscii() throws Exception {
         Scenario s = ScenarioParser.parse("t.fss", """
                 watch

@@ -52,6 +52,12 @@ final class ScenarioRunner {
     private String backend;
 
     private final io.github.fsmon.Backend requested;
+    /** Stops the I/O thread for {@code freeze}; its predicate excludes the watches' trigger entries. */
+    private final io.github.fsmon.testing.IoThreadFreezer freezer = new io.github.fsmon.testing.IoThreadFreezer();
+    /** The sandbox path of the first watch, where a plain {@code freeze} puts its trigger. */
+    private String firstWatchPath;
+    /** A trigger planted while frozen, which {@code thaw} waits for and then deletes. */
+    private Path nextTrigger;
 
     ScenarioRunner(Scenario scenario, io.github.fsmon.Backend backend) {
         this.scenario = scenario;
@@ -100,6 +106,7 @@ final class ScenarioRunner {
                     check(new Step.Checkpoint(last, List.of(new Step.ExpectBlock(last, List.of(), false, List.of()))));
                 }
             } finally {
+                freezer.thawForGood(); // a failed step must not leave the I/O thread stopped
                 monitor.close();
             }
             if (!errors.isEmpty()) {
@@ -173,6 +180,12 @@ final class ScenarioRunner {
             case Step.Hold h -> {
                 if (h.hold()) {
                     gate = new java.util.concurrent.CountDownLatch(1);
+                } else if (gate != null && freezer.frozen()) {
+                    // The I/O thread is stopped: it cannot be waited for. The full queue ends with the
+                    // OVERFLOW notice; once the listener has it, the queue is empty (before a thaw).
+                    gate.countDown();
+                    gate = null;
+                    awaitOverflowDelivered(h);
                 } else if (gate != null) {
                     // Let the engine see everything done while the listener was held, so that what the
                     // held queue drops does not depend on how fast the I/O thread woke up.
@@ -181,6 +194,8 @@ final class ScenarioRunner {
                     gate = null;
                 }
             }
+            case Step.Freeze f -> freeze(f);
+            case Step.ExpectStrict x -> expectStrict(x);
             case Step.ExpectRecovered r -> expectRecovered(r);
             case Step.ExpectConsistent c -> {
                 await(c, monitor.sync());
@@ -190,6 +205,116 @@ final class ScenarioRunner {
                 checkConsistent(at(c), true);
             }
         }
+    }
+
+    /**
+     * {@code freeze [DIR]}: plants a trigger entry and, unless the I/O thread is already stopped, waits until
+     * it stops there. {@code thaw}: lets it go, and waits for it at the trigger planted meanwhile, if any.
+     * A sync() is asked for (not awaited) each time, so that a polling backend scans and finds the trigger.
+     */
+    private void freeze(Step.Freeze f) throws Exception {
+        if (f.freeze()) {
+            boolean alreadyFrozen = freezer.frozen(); // before the trigger exists: the thread may stop at it at once
+            String name = freezer.plant();
+            Path trigger = fs.resolve(f.dir() != null ? f.dir() : firstWatchPath).resolve(name);
+            Files.createFile(trigger);
+            if (alreadyFrozen) {
+                if (nextTrigger != null) {
+                    throw new AssertionFailedError(at(f) + "only one freeze may be planted while frozen");
+                }
+                nextTrigger = trigger;
+                return;
+            }
+            awaitFrozen(f, trigger);
+            return;
+        }
+        if (!freezer.frozen()) {
+            throw new AssertionFailedError(at(f) + "thaw while the I/O thread is not frozen");
+        }
+        freezer.thaw();
+        if (nextTrigger != null) {
+            Path trigger = nextTrigger;
+            nextTrigger = null;
+            awaitFrozen(f, trigger);
+        }
+    }
+
+    private void awaitOverflowDelivered(Step step) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (System.nanoTime() < end) {
+            synchronized (history) {
+                if (history.stream().anyMatch(e -> e.kind() == io.github.fsmon.EventKind.OVERFLOW)) {
+                    return;
+                }
+            }
+            Thread.sleep(1); // a bounded wait for the listener thread, not a timing assumption
+        }
+        throw new AssertionFailedError(at(step) + "release while frozen: the listener received no OVERFLOW within "
+                + TIMEOUT_SECONDS + " s (the held queue must have overflowed)");
+    }
+
+    private void awaitFrozen(Step step, Path trigger) throws Exception {
+        monitor.sync(); // not awaited: it completes after the thaw
+        if (!freezer.awaitFrozen(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))) {
+            StringBuilder stacks = new StringBuilder();
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                if (t.getName().startsWith("fsmon-")) {
+                    stacks.append("\n  ").append(t.getName()).append(" (").append(t.getState()).append(')');
+                    for (int i = 0; i < Math.min(12, stack.length); i++) {
+                        stacks.append("\n    at ").append(stack[i]);
+                    }
+                }
+            });
+            throw new AssertionFailedError(at(step) + "the I/O thread did not reach the freeze trigger "
+                    + sandbox.relativize(trigger) + " within " + TIMEOUT_SECONDS + " s; the monitor's threads:" + stacks);
+        }
+        Files.delete(trigger); // excluded: its deletion is never reported, and the tree on disk is the script's
+    }
+
+    /**
+     * A barrier, then the strict replay of every event since the first watch onto the tree as it was then:
+     * no impossible step, and the tree on disk.
+     */
+    private void expectStrict(Step.ExpectStrict x) throws Exception {
+        await(x, monitor.sync());
+        synchronized (delivered) {
+            delivered.clear();
+        }
+        List<FileEvent> events;
+        synchronized (history) {
+            events = List.copyOf(history);
+        }
+        // inotify reports every rename as one; then a DELETE of a directory is an rmdir of an empty one.
+        io.github.fsmon.churn.StrictTreeModel model =
+                new io.github.fsmon.churn.StrictTreeModel(sandbox, initialTree, backend.equals("inotify"));
+        events.forEach(model::apply);
+        model.finish();
+        java.util.TreeMap<String, Boolean> disk = io.github.fsmon.testing.TreeModel.walk(sandbox);
+        if (model.impossible().isEmpty() && model.entries().equals(disk)) {
+            return;
+        }
+        StringBuilder s = new StringBuilder(at(x)).append("the events do not replay strictly onto the tree (backend ")
+                .append(backend).append(")\n");
+        model.impossible().stream().limit(10).forEach(i -> s.append("  impossible at event ").append(i.index())
+                .append(": ").append(i.reason()).append('\n'));
+        java.util.TreeMap<String, Boolean> replayed = model.entries();
+        disk.forEach((k, v) -> {
+            if (!v.equals(replayed.get(k))) {
+                s.append("  on disk, not in the events: ").append(k).append(v ? "/" : "").append('\n');
+            }
+        });
+        replayed.forEach((k, v) -> {
+            if (!v.equals(disk.get(k))) {
+                s.append("  in the events, not on disk: ").append(k).append(v ? "/" : "").append('\n');
+            }
+        });
+        s.append("events since the first watch:\n");
+        for (int i = 0; i < events.size(); i++) {
+            FileEvent e = events.get(i);
+            s.append(String.format("  %3d %s%s%s%n", i, EventLine.of(null, e, sandbox),
+                    e.cookie() != 0 ? " cookie=" + Integer.toUnsignedString(e.cookie()) : "", e.synthetic() ? " synthetic" : ""));
+        }
+        throw new AssertionFailedError(s.toString());
     }
 
     private void expectRecovered(Step.ExpectRecovered r) throws Exception {
@@ -245,8 +370,13 @@ final class ScenarioRunner {
             throw new AssertionFailedError(at(w) + "a watch named " + w.name() + " is already running");
         }
         String name = scenario.namedWatches() ? w.name() : null;
+        if (firstWatchPath == null) {
+            firstWatchPath = w.path();
+        }
+        io.github.fsmon.WatchOptions options = scenario.freezes()
+                ? w.options().toBuilder().exclude(freezer.predicate()).build() : w.options();
         try {
-            Watch watch = monitor.watch(fs.resolve(w.path()), w.options(), event -> record(name, event))
+            Watch watch = monitor.watch(fs.resolve(w.path()), options, event -> record(name, event))
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (w.expectedError() != null) {
                 throw new AssertionFailedError(at(w) + "expected the watch to fail with " + w.expectedError()

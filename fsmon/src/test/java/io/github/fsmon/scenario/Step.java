@@ -47,6 +47,30 @@ sealed interface Step {
     }
 
     /**
+     * {@code freeze [DIR]}: puts a trigger entry in DIR (default: the first watch's root) that the
+     * monitor's I/O thread stops at when it next looks at it, so that the OS events of what follows pile
+     * up unread, as when fsmon lags behind; when the thread is running, waits until it has stopped there.
+     * While it is frozen, a {@code freeze DIR} only plants the next trigger, which {@code thaw} then waits
+     * for. {@code thaw}: lets the I/O thread go on (and waits for it to stop at the next trigger, if one was
+     * planted).
+     *
+     * @param dir the directory for the trigger, relative to the sandbox, or {@code null} for the first
+     *            watch's root (on {@code freeze})
+     */
+    record Freeze(int line, String dir, boolean freeze) implements Step {
+    }
+
+    /**
+     * {@code expect-strict}: a barrier, then every event delivered since the first watch started, replayed
+     * strictly onto the tree as it was then ({@code io.github.fsmon.churn.StrictTreeModel}: no
+     * {@code CREATE} of an entry that exists, no {@code DELETE} or move of one that does not, no rename
+     * over a non-empty directory, every {@code movedFrom} matching its pending {@code MOVED_FROM}, ...),
+     * must have no impossible step and give the tree on disk.
+     */
+    record ExpectStrict(int line) implements Step {
+    }
+
+    /**
      * {@code expect-recovered}: a barrier, then, since the previous checkpoint, an {@code OVERFLOW} and
      * later a {@code RECOVERED} must have been delivered, and every event delivered since the first watch
      * started, applied to the tree as it was then, must give the tree on disk now.
