@@ -12,7 +12,8 @@ import java.util.List;
  * @param namedWatches whether the script names its watches ({@code as=NAME}): then every event line,
  *                    expected or actual, carries the name of the watch it belongs to
  * @param queueCapacity the monitor's event queue capacity ({@code queue N}), or 0 for the default
- * @param knownFailing  why the script fails with today's library ({@code known-failing REASON}), or
+ * @param knownFailing  why the script fails with today's library ({@code known-failing REASON}, or
+ *                      {@code known-failing backend=NAME,... REASON} for those backends only), or
  *                      {@code null}: such a script runs only in the {@code churn} group
  *                      ({@code KnownFailingScenarioTest}); the default run reports it as skipped
  */
@@ -21,6 +22,19 @@ record Scenario(String name, List<Step> steps, List<String> only, boolean namedW
     Scenario {
         steps = List.copyOf(steps);
         only = List.copyOf(only);
+    }
+
+    /** Whether the script is known to fail on {@code backend} (lower case, as in {@code backend=NAME}). */
+    boolean knownFailingOn(String backend) {
+        if (knownFailing == null) {
+            return false;
+        }
+        if (!knownFailing.startsWith("backend=")) {
+            return true;
+        }
+        int end = knownFailing.indexOf(' ');
+        String names = knownFailing.substring("backend=".length(), end < 0 ? knownFailing.length() : end);
+        return List.of(names.split(",")).contains(backend);
     }
 
     /** Whether some step holds the monitor's I/O thread ({@code freeze}). */

@@ -89,7 +89,7 @@ class ScenarioTest {
     private static void run(Path script, Backend backend, boolean runKnownFailing) throws Exception {
         String text = Files.readString(script, StandardCharsets.UTF_8);
         Scenario scenario = ScenarioParser.parse(script.getFileName().toString(), text);
-        if (scenario.knownFailing() != null && !runKnownFailing) {
+        if (scenario.knownFailingOn(backend.name().toLowerCase(Locale.ROOT)) && !runKnownFailing) {
             throw new org.opentest4j.TestAbortedException("known failing: " + scenario.knownFailing()
                     + "; run it with ./mvnw -q -pl fsmon test -Dgroups=churn -Dtest=KnownFailingScenarioTest");
         }

@@ -287,6 +287,9 @@ final class WatchTree {
             }
             List<Listed> listing = list(dir);
             if (listing == null) {
+                // Gone from the path it was armed at: deleted (its DELETE is queued, and forgets it), or
+                // moved with a directory above it (the rename arms it where it went).
+                unarm(dir);
                 continue;
             }
             if (chainMoved(dir)) {
@@ -457,18 +460,16 @@ final class WatchTree {
                 unarmedAttempts.remove(e);
                 continue; // deleted, moved out, or armed meanwhile
             }
-            if (inLimbo(parent)) {
-                unarmed.put(e, u.getValue()); // renamed away, the other half awaited: its path is not known yet
+            if (inLimbo(parent) || !os.readsAhead()) {
+                // Renamed away, the other half awaited: its path is not known yet. Without a look at the
+                // OS queue, "not there" may mean "its move is not reported yet": the rename that moves
+                // it, or a directory above it, arms it where it went (reparent).
+                unarmed.put(e, u.getValue());
                 continue;
             }
             waitedForEvents = false;
             newDirectory(parent, name, ExactNames.child(parent.path, name), e);
-            if (unarmed.containsKey(e) && !os.readsAhead()) {
-                // Without a look at the OS queue, "not there" may mean "its move is not reported yet":
-                // the event that moved it will arm it where it went (onMovedTo), or report it gone.
-                unarmed.remove(e);
-                unarmedAttempts.remove(e);
-            } else if (unarmed.containsKey(e) && !waitedForEvents && !chainMoved(parent) && pendingFor(parent, name) == 0) {
+            if (unarmed.containsKey(e) && !waitedForEvents && !chainMoved(parent) && pendingFor(parent, name) == 0) {
                 // Still not there, and no queued event says where it went: look at the parent again.
                 int attempts = unarmedAttempts.merge(e, 1, Integer::sum);
                 if (attempts >= 3) {
@@ -1018,12 +1019,23 @@ final class WatchTree {
         top.parent = newParent;
         top.name = newName;
         top.path = newPath;
+        Set<Placement> moved = new java.util.HashSet<>();
         forEachPlacement(top, p -> {
             p.limbo = null;
+            moved.add(p);
             if (p != top) {
                 p.path = ExactNames.child(p.parent.path, p.name);
             }
         });
+        // Directories in the moved tree that could not be armed (their path had changed) have a new path.
+        for (Map.Entry<Entry, Unarmed> u : List.copyOf(unarmed.entrySet())) {
+            Placement parent = u.getValue().parent();
+            Entry e = u.getKey();
+            if (moved.contains(parent) && parent.children.get(u.getValue().name()) == e && e.sub == null
+                    && e.isDirectory()) {
+                newDirectory(parent, u.getValue().name(), ExactNames.child(parent.path, u.getValue().name()), e);
+            }
+        }
     }
 
     private static void forEachPlacement(Placement top, java.util.function.Consumer<Placement> action) {
