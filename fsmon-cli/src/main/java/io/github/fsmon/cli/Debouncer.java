@@ -52,6 +52,11 @@ final class Debouncer {
         timer = scheduler.schedule(this::quietPeriodOver, quiet);
     }
 
+    /** Whether nothing is to be done: no change waits for a run, and no run is in progress. */
+    synchronized boolean idle() {
+        return !running && pending.isEmpty();
+    }
+
     /** Whether a run is in progress. */
     synchronized boolean running() {
         return running;

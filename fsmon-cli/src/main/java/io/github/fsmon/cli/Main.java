@@ -27,7 +27,6 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -43,8 +42,8 @@ import java.util.regex.Pattern;
         synopsisHeading = "%nSYNOPSIS%n",
         customSynopsis = {
             "  fsmon [-m] [-r] [-q|-qq] [-e EVENT]... [-t SECONDS] [--exclude|--include REGEX]",
-            "        [--format FMT [--timefmt FMT] [--no-newline] | -c | --json] [-0] PATH... [@PATH]...",
-            "  fsmon [options] --exec CMD PATH...      fsmon [options] PATH... -- CMD [ARGS]...",
+            "        [--format FMT [--timefmt FMT] [--no-newline] | -c | --json] [-0] [--] PATH... [@PATH]...",
+            "  fsmon [options] --exec CMD PATH...      fsmon [options] --run CMD [ARG]... ';' PATH...",
             "  fsmon --list-backends | --completion bash | --help | --version"},
         descriptionHeading = "%nDESCRIPTION%n",
         description = {
@@ -57,7 +56,8 @@ import java.util.regex.Pattern;
             "",
             "  Without -m, fsmon exits after the first event. 'Setting up watches.' and 'Watches",
             "  established.' go to standard error (not with -q): once the second is printed, every change",
-            "  is reported."},
+            "  is reported. As in inotifywait, '--' ends the options: every argument after it is a path",
+            "  to watch, even one that starts with '-'."},
         parameterListHeading = "%nARGUMENTS%n",
         optionListHeading = "%nOPTIONS%n",
         footerHeading = "%n",
@@ -84,18 +84,28 @@ import java.util.regex.Pattern;
             "  A path that is not valid UTF-8 is written with U+FFFD for the undecodable bytes, and its exact",
             "  bytes follow, base64-encoded, in pathBytes (movedFromBytes).",
             "",
-            "RUN ON CHANGE (--exec CMD, or -- CMD ARGS)",
-            "  Runs CMD (--exec: through sh -c) once changes have been quiet for --debounce (100ms), never",
-            "  two runs at once; changes during a run cause one more run after it. The changed paths are in",
-            "  FSMON_PATHS (one per line) and on the command's standard input (one per line, NUL with -0).",
+            "RUN ON CHANGE (--exec CMD, or --run CMD [ARG]... ';')",
+            "  Runs CMD (--exec: through sh -c; --run: the words up to an argument ';', without a shell)",
+            "  once changes have been quiet for --debounce (100ms), never two runs at once; changes during",
+            "  a run cause one more run after it. The changed paths are on the command's standard input,",
+            "  all of them (one per line, NUL-terminated with -0), and in FSMON_PATHS (one per line) when",
+            "  they fit in 64 KiB; larger lists leave FSMON_PATHS unset (said once on standard error).",
             "  Without -e, only changes count (create, delete, modify, attrib, close_write, moves), not",
             "  reads, so a command that reads the watched files does not start itself again; leave the",
-            "  command's own output out with --exclude or @PATH.",
+            "  command's own output out with --exclude or @PATH. Each run is a process group of its own",
+            "  (with setsid(1)); when fsmon ends, or dies even of SIGKILL, the group gets SIGTERM, and",
+            "  SIGKILL once --grace (5s) has passed.",
+            "",
+            "SIGNALS",
+            "  On SIGTERM, SIGINT or SIGHUP fsmon writes the event it is writing (waiting --grace at most",
+            "  for a reader that does not read), stops the command's run, and dies of the signal, as",
+            "  inotifywait does. When its reader goes away it dies of SIGPIPE (a shell shows 141).",
             "",
             "EXIT STATUS",
             "  0  an event that was asked for was received",
             "  1  an error, or an event that was not asked for (the watch ended: IGNORED, DELETE_SELF, ...)",
             "  2  the timeout (-t) passed without an event",
+            "  killed by the signal: SIGTERM, SIGINT, SIGHUP, or SIGPIPE (see SIGNALS)",
             "",
             "EXAMPLES",
             "  fsmon -m -r src                         print every change under src",
@@ -103,7 +113,8 @@ import java.util.regex.Pattern;
             "  fsmon -r -e create,moved_to -t 10 inbox  wait up to 10 s for a new file",
             "  fsmon -m -r --json src                  JSON lines",
             "  fsmon -r --exec 'make' src              rebuild on save",
-            "  fsmon -r src -- mvn -q compile           the same, without a shell",
+            "  fsmon -r --run mvn -q compile ';' src    the same, without a shell",
+            "  fsmon -m -- -odd-name                   watch a path that starts with '-'",
             "  source <(fsmon --completion bash)       shell completion",
             "",
             "DIFFERENCES FROM INOTIFYWAIT",
@@ -111,7 +122,8 @@ import java.util.regex.Pattern;
             "  them). An event on a subdirectory itself (OPEN,ISDIR ...) is reported once, by its parent, not",
             "  a second time under the subdirectory's own path; DELETE_SELF and MOVE_SELF are reported for",
             "  watched paths only. A directory moved out of the tree stops reporting. Regular expressions are",
-            "  Java's, which accept POSIX extended expressions. -d and -s are not supported."})
+            "  Java's, which accept POSIX extended expressions. -t takes fractions of a second and rejects",
+            "  negative values. -d and -s are not supported."})
 public final class Main implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "PATH",
@@ -135,8 +147,9 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", description = "Without -m: exit with status 2 if "
             + "no event arrived within SECONDS. With -m: exit with status 2 once SECONDS pass without an event. "
-            + "0 (the default) waits forever.")
-    double timeoutSeconds;
+            + "Time in which an event is being written (to a reader that is slow to read) or a run of the "
+            + "command is due does not count. 0 (the default) waits forever.")
+    String timeout = "0";
 
     @Option(names = "--exclude", paramLabel = "REGEX", description = "Ignore entries whose %%w%%f matches REGEX "
             + "(the last one counts); with -r, matching directories are not watched.")
@@ -190,6 +203,16 @@ public final class Main implements Callable<Integer> {
             + "implies -m.")
     String exec;
 
+    @Option(names = "--run", paramLabel = "CMD", parameterConsumer = RunWords.class, description = "--run CMD "
+            + "[ARG]... ';' runs CMD with ARGs, without a shell, on change (see RUN ON CHANGE); the command's "
+            + "words end at an argument that is exactly ';' (in a shell: ';' or \\;). Implies -m.")
+    List<String> command = new ArrayList<>();
+
+    @Option(names = "--grace", paramLabel = "DURATION", description = "When fsmon is stopped: how long a run of "
+            + "the command has after SIGTERM before SIGKILL, and how long an event being written may take "
+            + "(default 5s).")
+    String grace = "5s";
+
     @Option(names = "--debounce", paramLabel = "DURATION", description = "Quiet period before a run, e.g. 100ms, "
             + "2s (default 100ms).")
     String debounce = "100ms";
@@ -215,9 +238,6 @@ public final class Main implements Callable<Integer> {
             + "(also usable by zsh with bashcompinit), then exit.")
     String completion;
 
-    /** The command after {@code --}, if any. */
-    List<String> command = List.of();
-
     private final InputStream stdin;
     private final OutputStream stdout;
     private final PrintStream stderr;
@@ -230,12 +250,19 @@ public final class Main implements Callable<Integer> {
         this.stderr = stderr;
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
+        Signals.install();
         EarlyMonitor early = EarlyMonitor.start();
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         // Paths are bytes: take the arguments as the OS gave them, not as the JVM decoded them.
         int status = run(RawArguments.exact(args), System.in, new FileOutputStream(FileDescriptor.out), err, early);
         err.flush();
+        if (Signals.stopping()) {
+            Thread.sleep(Long.MAX_VALUE); // the signal's handler is finishing, then the process dies of it
+        }
+        if (status == Session.BROKEN_PIPE) {
+            Signals.dieOf(Posix.SIGPIPE); // as inotifywait dies when its reader went away
+        }
         System.exit(status);
     }
 
@@ -245,17 +272,12 @@ public final class Main implements Callable<Integer> {
     }
 
     private static int run(String[] args, InputStream in, OutputStream out, PrintStream err, EarlyMonitor early) {
-        int dashes = Arrays.asList(args).indexOf("--");
         Main main = new Main(in, out, err);
         main.early = early;
-        String[] options = dashes < 0 ? args : Arrays.copyOf(args, dashes);
-        if (dashes >= 0) {
-            main.command = List.of(Arrays.copyOfRange(args, dashes + 1, args.length));
-        }
         CommandLine cl = commandLine(main);
         cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new java.io.PrintWriter(err, true));
-        int status = cl.execute(options);
+        int status = cl.execute(args); // "--" ends the options, as in inotifywait: what follows are paths
         if (main.early != null) {
             main.early.discard(); // --help, --version, --list-backends, or an error before watching
         }
@@ -333,6 +355,8 @@ public final class Main implements Callable<Integer> {
                         words.add(line);
                     }
                 }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("Couldn't open " + fromFile + ": " + reason(e), e);
             }
         }
         for (String w : words) {
@@ -355,7 +379,7 @@ public final class Main implements Callable<Integer> {
             kinds = runs ? EnumSet.copyOf(WatchOptions.DEFAULT_EVENTS) : EventNames.all();
         }
         if (exec != null && !command.isEmpty()) {
-            throw new IllegalArgumentException("give either --exec CMD or -- CMD ARGS, not both");
+            throw new IllegalArgumentException("give either --exec CMD or --run CMD [ARG]... ';', not both");
         }
         if (noNewline && format == null) {
             throw new IllegalArgumentException("--no-newline cannot be specified without --format.");
@@ -369,9 +393,47 @@ public final class Main implements Callable<Integer> {
         Backend chosen = backend();
         List<String> runCommand = exec != null ? List.of("sh", "-c", exec) : command;
         return new Settings(paths, excluded, kinds, monitor || runs, recursive, quiet.length,
-                (long) (timeoutSeconds * 1e9), regex(exclude, excludei), regex(include, includei), lines, jsonLines,
+                timeoutNanos(), regex(exclude, excludei), regex(include, includei), lines, jsonLines,
                 overflow.equals("exit"), runs ? runCommand : null, Durations.parse(debounce), nul ? '\0' : '\n',
-                chosen, pollInterval == null ? null : Durations.parse(pollInterval), queueCapacity);
+                chosen, pollInterval == null ? null : Durations.parse(pollInterval), queueCapacity,
+                Durations.parse(grace));
+    }
+
+    /** {@code -t}: seconds, fractions allowed; negative values and words are rejected, as inotifywait rejects them. */
+    private long timeoutNanos() {
+        double seconds;
+        try {
+            seconds = Double.parseDouble(timeout.trim());
+        } catch (NumberFormatException e) {
+            seconds = Double.NaN;
+        }
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new IllegalArgumentException("'" + timeout + "' is not a valid timeout value: give the seconds "
+                    + "to wait, 0 or more (0 waits forever).");
+        }
+        return (long) (seconds * 1e9);
+    }
+
+    /** {@code --run}: the words up to an argument {@code ;}, taken as they are, options or not. */
+    static final class RunWords implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(java.util.Stack<String> args, CommandLine.Model.ArgSpec argSpec,
+                                      CommandLine.Model.CommandSpec commandSpec) {
+            List<String> words = new ArrayList<>();
+            while (!args.isEmpty()) {
+                String word = args.pop();
+                if (word.equals(";")) {
+                    if (words.isEmpty()) {
+                        break;
+                    }
+                    argSpec.setValue(words);
+                    return;
+                }
+                words.add(word);
+            }
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--run takes a command and its "
+                    + "arguments, ended by an argument ';' (in a shell: ';' or \\;)");
+        }
     }
 
     private Backend backend() {
@@ -393,7 +455,8 @@ public final class Main implements Callable<Integer> {
     record Settings(List<String> paths, List<String> excluded, Set<EventKind> kinds, boolean monitor,
                     boolean recursive, int quiet, long timeoutNanos, Pattern exclude, Pattern include,
                     LineFormat lines, JsonLines json, boolean exitOnOverflow, List<String> command,
-                    Duration debounce, char separator, Backend backend, Duration pollInterval, int queueCapacity) {
+                    Duration debounce, char separator, Backend backend, Duration pollInterval, int queueCapacity,
+                    Duration grace) {
     }
 
     /** Messages for the usual reasons a path cannot be watched, worded like inotifywait's. */

@@ -30,7 +30,7 @@ class CliTest {
         Result r = run("--help");
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EVENTS", "FORMAT", "JSON",
-                "RUN ON CHANGE", "EXIT STATUS", "EXAMPLES", "DIFFERENCES FROM INOTIFYWAIT",
+                "RUN ON CHANGE", "SIGNALS", "EXIT STATUS", "EXAMPLES", "DIFFERENCES FROM INOTIFYWAIT",
                 "-m, --monitor", "--exclude=REGEX", "%w", "close_write", "%Xe");
     }
 
@@ -73,6 +73,35 @@ class CliTest {
         Result r = run("-m");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("No files specified to watch!");
+    }
+
+    @Test
+    void fromfileThatCannotBeReadSaysWhatFailed(@TempDir Path tmp) {
+        Result r = run("--fromfile", tmp.resolve("nonexistent").toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("fsmon: Couldn't open " + tmp.resolve("nonexistent")
+                + ": No such file or directory\n");
+    }
+
+    @Test
+    void negativeTimeoutIsRejected(@TempDir Path tmp) {
+        for (String t : new String[] {"-1", "-5", "abc", "NaN", "Infinity"}) {
+            Result r = run("-t", t, tmp.toString());
+            assertThat(r.status()).as(t).isEqualTo(1);
+            assertThat(r.err()).as(t).contains("'" + t + "' is not a valid timeout value");
+        }
+    }
+
+    @Test
+    void runNeedsItsTerminatorAndExcludesExec(@TempDir Path tmp) {
+        Result r = run("--run", "make", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("ended by an argument ';'");
+        r = run("--run", ";", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        r = run("--exec", "make", "--run", "make", ";", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("not both");
     }
 
     @Test

@@ -118,7 +118,11 @@ class InotifywaitComparisonTest {
                 c("fromfile", "-m -t 1 -e create --fromfile list", "mkdir d e; printf 'd\\n@e\\n' > list",
                         "touch d/in e/out"),
                 c("outfile appends", "-m -t 1 -e create -o out.txt d", "mkdir d; echo before > out.txt",
-                        "touch d/x d/y"));
+                        "touch d/x d/y"),
+                c("-- ends the options: -m after it is a path", "-t 1 -e create -- -m", "mkdir ./-m",
+                        "touch ./-m/a; touch ./-m/b"),
+                c("-- before paths that start with a dash", "-m -t 1 -e create -- -w d --", "mkdir ./-w d ./--",
+                        "touch ./-w/x d/y ./--/z"));
     }
 
     private static Path inotifywait;
