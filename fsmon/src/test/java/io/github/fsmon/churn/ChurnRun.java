@@ -56,7 +56,7 @@ public final class ChurnRun {
 
         /** The command that replays this run in the test suite. */
         public String replayCommand() {
-            return "./mvnw -q -pl fsmon test -Dgroups=churn -Dtest=ChurnModelTest"
+            return "./mvnw -q -pl fsmon test -Dtest=ChurnModelTest"
                     + " -Dfsmon.churn.seed=" + seed + " -Dfsmon.churn.ops=" + operations
                     + " -Dfsmon.churn.backend=" + backend.name().toLowerCase(Locale.ROOT)
                     + " -Dfsmon.churn.fs=" + fsLabel
