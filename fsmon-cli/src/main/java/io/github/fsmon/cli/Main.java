@@ -348,8 +348,8 @@ public final class Main implements Callable<Integer> {
         List<String> words = new ArrayList<>(arguments);
         if (fromFile != null) {
             // Lines are paths, which are bytes: read as lossless text (PathBytes), not as UTF-8.
-            byte[] content = fromFile.equals("-") ? stdin.readAllBytes() : Files.readAllBytes(PathBytes.path(fromFile));
-            try (BufferedReader r = new BufferedReader(new java.io.StringReader(PathBytes.text(content)))) {
+            try (BufferedReader r = new BufferedReader(new java.io.StringReader(PathBytes.text(
+                    fromFile.equals("-") ? stdin.readAllBytes() : Files.readAllBytes(PathBytes.path(fromFile)))))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     if (!line.isEmpty()) {
                         words.add(line);
