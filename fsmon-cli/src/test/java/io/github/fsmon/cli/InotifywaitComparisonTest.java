@@ -39,8 +39,8 @@ class InotifywaitComparisonTest {
     /** Deliberate differences, removed from the outputs before comparing. */
     enum Allow {
         /**
-         * Both tools list a new directory to watch what is in it, and each sees its own listing as
-         * OPEN/ACCESS/CLOSE_NOWRITE on that directory; how many ACCESS lines differs with how each reads.
+         * Both tools list a new directory to watch what is in it; inotifywait reports its own listing as
+         * OPEN/ACCESS/CLOSE_NOWRITE on that directory, fsmon does not (it drops what its listings cause).
          */
         OWN_DIRECTORY_READS,
         /**
