@@ -75,15 +75,7 @@ class PermissionDeniedTest {
         d = d.getParent();
         Files.writeString(d.resolve("f"), "f");
         Files.writeString(d.resolve("sub/g"), "g");
-        Path classes = copyTree(Path.of("target/classes"), dir.resolve("cp/main"));
-        Path testClasses = dir.resolve("cp/test/" + UnreadableProbe.class.getPackageName().replace('.', '/'));
-        Files.createDirectories(testClasses);
-        Files.copy(Path.of("target/test-classes/" + UnreadableProbe.class.getName().replace('.', '/') + ".class"),
-                testClasses.resolve(UnreadableProbe.class.getSimpleName() + ".class"));
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
-                "--clear-groups", io.github.fsmon.testing.ChildJvm.java(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", classes + ":" + dir.resolve("cp/test"), UnreadableProbe.class.getName(), "POLL", tree.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = startProbe("POLL", tree);
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
              var in = new java.io.PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
             assertThat(out.readLine()).isEqualTo("READY POLL");
@@ -125,15 +117,7 @@ class PermissionDeniedTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path tree = Files.createDirectories(dir.resolve("tree"));
         Path d = Files.createDirectories(tree.resolve("d"));
-        Path classes = copyTree(Path.of("target/classes"), dir.resolve("cp/main"));
-        Path testClasses = dir.resolve("cp/test/" + UnreadableProbe.class.getPackageName().replace('.', '/'));
-        Files.createDirectories(testClasses);
-        Files.copy(Path.of("target/test-classes/" + UnreadableProbe.class.getName().replace('.', '/') + ".class"),
-                testClasses.resolve(UnreadableProbe.class.getSimpleName() + ".class"));
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
-                "--clear-groups", io.github.fsmon.testing.ChildJvm.java(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", classes + ":" + dir.resolve("cp/test"), UnreadableProbe.class.getName(), "INOTIFY", tree.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = startProbe("INOTIFY", tree);
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
              var in = new java.io.PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
             assertThat(out.readLine()).isEqualTo("READY INOTIFY");
@@ -156,6 +140,19 @@ class PermissionDeniedTest {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(p.exitValue()).isZero();
+    }
+
+    /** Starts {@link UnreadableProbe} as {@code nobody} on {@code tree}, from copies of the classes it can read. */
+    private Process startProbe(String backend, Path tree) throws java.io.IOException {
+        Path classes = copyTree(Path.of("target/classes"), dir.resolve("cp/main"));
+        Path testClasses = dir.resolve("cp/test/" + UnreadableProbe.class.getPackageName().replace('.', '/'));
+        Files.createDirectories(testClasses);
+        Files.copy(Path.of("target/test-classes/" + UnreadableProbe.class.getName().replace('.', '/') + ".class"),
+                testClasses.resolve(UnreadableProbe.class.getSimpleName() + ".class"));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", io.github.fsmon.testing.ChildJvm.java(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", classes + ":" + dir.resolve("cp/test"), UnreadableProbe.class.getName(), backend, tree.toString()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     /** Asks the probe for a barrier; what it delivered since the last one. */
