@@ -298,6 +298,7 @@ final class Engine implements RawEventSink {
         }
         out = new Output(dispatcher, os::wakeup);
         tree = new WatchTree(this, os, out, this::reportError, clock, movePairingNanos);
+
         started.complete(os);
         try {
             while (!stop) {
@@ -382,7 +383,6 @@ final class Engine implements RawEventSink {
                 long token = nextBarrier++;
                 try {
                     os.barrier(token);
-                    tree.privatePath = os.privatePath();
                     barriers.put(token, r);
                 } catch (IOException e) {
                     r.result().completeExceptionally(e);

@@ -54,8 +54,6 @@ final class WatchTree {
     private final Map<Integer, DirWatch> byId = new HashMap<>();
     private final Set<WatchImpl> watches = new LinkedHashSet<>();
     private final Map<Integer, PendingMove> pendingMoves = new LinkedHashMap<>();
-    /** A path the backend uses for itself (never reported), or {@code null}. */
-    Path privatePath;
 
     WatchTree(Engine engine, OsWatcher os, Output out, ErrorHandler errors, LongSupplier clock, long movePairingNanos) {
         this.engine = engine;
@@ -1082,8 +1080,9 @@ final class WatchTree {
         return ExactNames.child(p.path, name); // names are exact keys, whatever their bytes (lossy or not)
     }
 
+    /** Whether a backend made {@code path} for itself ({@link io.github.fsmon.internal.spi.PrivatePaths}). */
     boolean isPrivate(Path path) {
-        return privatePath != null && path.startsWith(privatePath);
+        return io.github.fsmon.internal.spi.PrivatePaths.contains(path);
     }
 
     void finishOneShots() {

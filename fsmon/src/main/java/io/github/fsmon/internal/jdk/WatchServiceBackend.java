@@ -6,6 +6,7 @@ import io.github.fsmon.internal.core.OsWatcher;
 import io.github.fsmon.internal.core.RawEventSink;
 import io.github.fsmon.internal.spi.ExactNames;
 import io.github.fsmon.internal.spi.InotifyLimits;
+import io.github.fsmon.internal.spi.PrivatePaths;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -139,9 +140,25 @@ public final class WatchServiceBackend implements OsWatcher {
             throw translateLimit("WatchService", e);
         }
         try {
-            barrierDir = Files.createTempDirectory("fsmon-barrier-");
+            // Named as private before it exists, so that no watch of any monitor sees it appear.
+            barrierDir = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().resolve(
+                    "fsmon-barrier-" + ProcessHandle.current().pid() + "-" + Long.toUnsignedString(
+                            java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36));
+            PrivatePaths.add(barrierDir);
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+        try {
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectory(barrierDir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(barrierDir);
+            }
             barrierKey = barrierDir.register(service, StandardWatchEventKinds.ENTRY_CREATE);
         } catch (IOException e) {
+            PrivatePaths.remove(barrierDir);
             service.close();
             throw e;
         }
@@ -675,6 +692,7 @@ public final class WatchServiceBackend implements OsWatcher {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "removing " + barrierDir, e);
         }
+        PrivatePaths.remove(barrierDir);
         byKey.clear();
         dirById.clear();
         fileParentById.clear();
