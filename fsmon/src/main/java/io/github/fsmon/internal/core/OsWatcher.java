@@ -83,7 +83,9 @@ public interface OsWatcher {
     /**
      * The structural bits ({@link Masks#CREATE}, {@link Masks#MOVED_TO}, {@link Masks#DELETE},
      * {@link Masks#MOVED_FROM}) of the events buffered by {@link #drain} and not reported yet that name
-     * {@code name} in watch {@code id}; 0 when there are none, or when the backend has no buffer.
+     * {@code name} in watch {@code id}; 0 when there are none, or when the backend has no buffer. For
+     * {@code name} empty, the watched directory itself: {@link Masks#DELETE} for its {@code DELETE_SELF},
+     * {@link Masks#MOVED_FROM} for its {@code MOVE_SELF}.
      */
     default int pendingFor(int id, String name) {
         return 0;

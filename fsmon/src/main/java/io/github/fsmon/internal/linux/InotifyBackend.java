@@ -297,20 +297,27 @@ public final class InotifyBackend implements OsWatcher {
         if ((mask & LibC.IN_MOVED_FROM) != 0) {
             return 3;
         }
+        // The watched directory itself (name ""): deleted counts as DELETE, moved as MOVED_FROM.
+        if ((mask & LibC.IN_DELETE_SELF) != 0) {
+            return 2;
+        }
+        if ((mask & LibC.IN_MOVE_SELF) != 0) {
+            return 3;
+        }
         return -1;
     }
 
     private void buffer(Raw r) {
         pending.addLast(r);
         int slot = slot(r.mask());
-        if (slot >= 0 && r.wd() >= 0 && !r.name().isEmpty()) {
+        if (slot >= 0 && r.wd() >= 0) {
             pendingIndex.computeIfAbsent(new NameKey(r.wd(), r.name()), k -> new int[4])[slot]++;
         }
     }
 
     private void unindex(Raw r) {
         int slot = slot(r.mask());
-        if (slot >= 0 && r.wd() >= 0 && !r.name().isEmpty()) {
+        if (slot >= 0 && r.wd() >= 0) {
             NameKey key = new NameKey(r.wd(), r.name());
             int[] counts = pendingIndex.get(key);
             if (counts != null && --counts[slot] <= 0) {
