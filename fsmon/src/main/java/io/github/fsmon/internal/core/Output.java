@@ -53,10 +53,10 @@ final class Output {
 
     /** A delivery barrier was reached: it completes after everything queued so far, recovery included. */
     void barrier(CompletableFuture<Void> done) {
-        if (dirty.isEmpty()) {
+        if (dirty.isEmpty() && recovering.isEmpty()) {
             dispatcher.offerBarrier(done);
         } else {
-            heldBarriers.add(done); // the recovery of dropped events comes first
+            heldBarriers.add(done); // the recovery of dropped events, and its RECOVERED, come first
         }
     }
 
@@ -304,7 +304,7 @@ final class Output {
                 }
             }
         }
-        if (dirty.isEmpty() && !heldBarriers.isEmpty()) {
+        if (dirty.isEmpty() && recovering.isEmpty() && !heldBarriers.isEmpty()) {
             heldBarriers.forEach(dispatcher::offerBarrier);
             heldBarriers.clear();
         }

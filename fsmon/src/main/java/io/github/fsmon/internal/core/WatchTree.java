@@ -906,6 +906,13 @@ final class WatchTree {
             }
         }
         Entry replaced = p.children.get(name);
+        if (replaced != null && (source == null || replaced != source.entry)
+                && (replaced.isDirectory() != isDir || (replaced.sub != null && !replaced.sub.children.isEmpty()))) {
+            // rename(2) replaces only an empty directory, and a directory only with a directory: the old
+            // entry went away before (a backend that compares states saw both at once). Say so first.
+            out.report(p, EventKind.DELETE, name, path, replaced.isDirectory(), 0, null, true);
+            p.children.remove(name);
+        }
         if (replaced != null && replaced.sub != null && (source == null || replaced != source.entry)) {
             detach(replaced.sub); // renamed over an (empty) directory
         }
