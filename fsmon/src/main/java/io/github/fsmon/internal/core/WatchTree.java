@@ -136,12 +136,15 @@ final class WatchTree {
         } catch (IOException e) {
             errors.onError(w, e);
         }
-        if ((os.pendingFor(id, "") & (Masks.MOVED_FROM | Masks.DELETE)) != 0) {
+        int self = os.pendingFor(id, "");
+        if ((self & (Masks.MOVED_FROM | Masks.DELETE)) != 0) {
             // The directory armed was moved or deleted while the watch was set up: what is at the path
             // now (perhaps a new directory of the same name) is not what is watched. Say so.
             endWatch(w, false);
-            result.completeExceptionally(new java.nio.file.FileSystemException(root.toString(), null,
-                    "moved or deleted while the watch was being set up; watch it again"));
+            result.completeExceptionally((self & Masks.MOVED_FROM) == 0
+                    ? new NoSuchFileException(root.toString(), null, "deleted while the watch was being set up")
+                    : new java.nio.file.FileSystemException(root.toString(), null,
+                            "moved away while the watch was being set up; watch it again"));
             return;
         }
         result.complete(w);
