@@ -121,7 +121,11 @@ public enum Backend {
      */
     WINDOWS;
 
-    /** Whether this backend can run in this JVM on this OS. */
+    /**
+     * Whether this backend can run in this JVM on this OS.
+     *
+     * @return {@code true} if a monitor can be created with this backend here
+     */
     public boolean isAvailable() {
         return io.github.fsmon.internal.core.Backends.isAvailable(this);
     }
@@ -130,6 +134,8 @@ public enum Backend {
      * One sentence for people: why this backend can or cannot run here (for {@link #AUTO}: which backend
      * it selects and why), e.g. {@code "not available: the JVM refuses native access; run java with
      * --enable-native-access=ALL-UNNAMED"}.
+     *
+     * @return the explanation, one sentence
      */
     public String availability() {
         return io.github.fsmon.internal.core.Backends.availability(this);

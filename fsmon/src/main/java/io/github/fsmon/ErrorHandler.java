@@ -11,6 +11,8 @@ package io.github.fsmon;
 @FunctionalInterface
 public interface ErrorHandler {
     /**
+     * Called once for each problem.
+     *
      * @param watch the watch the error concerns, or {@code null} when it concerns the whole monitor
      * @param error what went wrong; file-system problems are {@link java.nio.file.FileSystemException}s
      */

@@ -62,12 +62,21 @@ public enum EventKind {
         this.mask = mask;
     }
 
-    /** The inotify bit for this kind, for example {@code 0x100} for {@code IN_CREATE}. */
+    /**
+     * The inotify bit for this kind.
+     *
+     * @return the bit, for example {@code 0x100} for {@code IN_CREATE}
+     */
     public int mask() {
         return mask;
     }
 
-    /** The kind whose inotify bit is {@code bit}, or {@code null}. */
+    /**
+     * The kind whose inotify bit is {@code bit}.
+     *
+     * @param bit one inotify bit, for example {@code 0x100}
+     * @return the kind, or {@code null} if {@code bit} is 0, several bits, or no kind's bit
+     */
     public static EventKind ofMask(int bit) {
         for (EventKind k : values()) {
             if (k.mask == bit && bit != 0) {

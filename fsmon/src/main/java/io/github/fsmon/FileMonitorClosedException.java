@@ -8,11 +8,17 @@ package io.github.fsmon;
 public class FileMonitorClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** The monitor was closed by its owner. */
     public FileMonitorClosedException() {
         super("the file monitor is closed");
     }
 
-    /** A monitor that closed itself: {@code cause} is why. */
+    /**
+     * A monitor that closed itself.
+     *
+     * @param message what was refused or failed
+     * @param cause   why the monitor closed itself
+     */
     public FileMonitorClosedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -15,12 +15,18 @@ import java.nio.file.FileSystemException;
 public class WatchLimitException extends FileSystemException {
     private static final long serialVersionUID = 1L;
 
+    /** The limiting setting; see {@link #limitName()}. */
     private final String limitName;
+    /** Its value, or -1; see {@link #limit()}. */
     private final long limit;
+    /** Watches the request needed, or -1; see {@link #needed()}. */
     private final long needed;
+    /** Watches or instances in use, or -1; see {@link #inUse()}. */
     private final long inUse;
 
     /**
+     * A watch limit was reached; how many were in use is unknown.
+     *
      * @param path      the path that could not be watched
      * @param limitName the sysctl (or OS setting) that limits, for example {@code fs.inotify.max_user_watches}
      * @param limit     its current value, or -1 if unknown
@@ -31,6 +37,8 @@ public class WatchLimitException extends FileSystemException {
     }
 
     /**
+     * A watch or instance limit was reached.
+     *
      * @param path      the path that could not be watched, or what could not be created
      * @param limitName the sysctl (or OS setting) that limits; a name ending in {@code instances}, such as
      *                  {@code fs.inotify.max_user_instances}, counts instances (one per monitor), any other
@@ -71,17 +79,29 @@ public class WatchLimitException extends FileSystemException {
         return s.toString();
     }
 
-    /** The limiting setting, for example {@code fs.inotify.max_user_watches}. */
+    /**
+     * The limiting setting.
+     *
+     * @return its name, for example {@code fs.inotify.max_user_watches}
+     */
     public String limitName() {
         return limitName;
     }
 
-    /** Its value when the limit was hit, or -1 if unknown. */
+    /**
+     * The limit's value.
+     *
+     * @return its value when the limit was hit, or -1 if unknown
+     */
     public long limit() {
         return limit;
     }
 
-    /** How many watches the request needed in total, or -1 if unknown. */
+    /**
+     * The size of the request.
+     *
+     * @return how many watches the request needed in total, or -1 if unknown
+     */
     public long needed() {
         return needed;
     }
@@ -90,6 +110,8 @@ public class WatchLimitException extends FileSystemException {
      * How many were in use when the limit was hit, or -1 if unknown: for an instance limit, the inotify
      * instances held by the user's processes that this process can see (in its own user namespace when the
      * namespace's limit is the one named).
+     *
+     * @return the count, or -1 if unknown
      */
     public long inUse() {
         return inUse;

@@ -30,13 +30,14 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 
 /** The {@code fsmon} command: inotifywait's options and output, plus JSON lines and run-on-change. */
-@Command(name = "fsmon", mixinStandardHelpOptions = true, version = "fsmon 0.1.0",
+@Command(name = "fsmon", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpWidth = 100,
         headerHeading = "NAME%n", header = "  fsmon - wait for changes to files and directory trees",
         synopsisHeading = "%nSYNOPSIS%n",
@@ -100,6 +101,12 @@ import java.util.regex.Pattern;
             "  On SIGTERM, SIGINT or SIGHUP fsmon writes the event it is writing (waiting --grace at most",
             "  for a reader that does not read), stops the command's run, and dies of the signal, as",
             "  inotifywait does. When its reader goes away it dies of SIGPIPE (a shell shows 141).",
+            "",
+            "REQUIREMENTS",
+            "  Java 22 or newer (fsmon calls inotify through the Foreign Function & Memory API, final since",
+            "  Java 22). The bin/fsmon launcher finds one (JAVA_HOME, javac on PATH, /usr/lib/jvm, ...); with",
+            "  java -jar, run a java 22+: an older one fails with UnsupportedClassVersionError (class file",
+            "  version 66.0).",
             "",
             "EXIT STATUS",
             "  0  an event that was asked for was received",
@@ -250,6 +257,26 @@ public final class Main implements Callable<Integer> {
         this.stderr = stderr;
     }
 
+    /** What {@code --version} prints: the version the build wrote into {@code version.properties}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"fsmon " + p.getProperty("version", "(version unknown)")};
+        }
+    }
+
+    /**
+     * Runs the command and exits with its status.
+     *
+     * @param args the command line
+     * @throws InterruptedException if interrupted while stopping
+     */
     public static void main(String[] args) throws InterruptedException {
         Signals.install();
         EarlyMonitor early = EarlyMonitor.start();

@@ -35,6 +35,20 @@ class CliTest {
     }
 
     @Test
+    void versionIsTheBuildsVersion() {
+        String built = System.getProperty("fsmon.test.version");
+        assertThat(built).isNotBlank();
+        Result r = run("--version");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo("fsmon " + built + System.lineSeparator());
+    }
+
+    @Test
+    void helpSaysWhichJavaIsNeeded() {
+        assertThat(run("--help").out()).contains("REQUIREMENTS", "Java 22 or newer", "UnsupportedClassVersionError");
+    }
+
+    @Test
     void bashCompletionIsGeneratedByPicocli() {
         Result r = run("--completion", "bash");
         assertThat(r.status()).isZero();
