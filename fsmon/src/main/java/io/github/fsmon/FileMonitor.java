@@ -132,6 +132,91 @@ public interface FileMonitor extends AutoCloseable {
     }
 
     /**
+     * {@link #watch(Path, WatchOptions, FileEventListener)}, waiting until the watch is armed and throwing
+     * its typed failure directly instead of wrapped in a {@link java.util.concurrent.CompletionException}:
+     * <pre>{@code
+     * try {
+     *     Watch watch = monitor.watchAndWait(dir, WatchOptions.recursiveDefaults(), listener);
+     * } catch (NoSuchFileException e) {
+     *     ...
+     * }
+     * }</pre>
+     * The wait depends on the I/O thread only, never on listeners, and is not interruptible (like
+     * {@link CompletableFuture#join()}). Like waiting for any of the monitor's futures, it is refused on
+     * the monitor's I/O thread (see "What a listener may call").
+     *
+     * @param path     the directory or file to watch
+     * @param options  what to watch
+     * @param listener receives the events
+     * @return the armed watch
+     * @throws IOException                 {@link java.nio.file.NoSuchFileException},
+     *                                     {@link java.nio.file.NotDirectoryException},
+     *                                     {@link java.nio.file.AccessDeniedException}, {@link WatchLimitException},
+     *                                     {@link java.nio.file.FileSystemLoopException} or another
+     *                                     {@link java.nio.file.FileSystemException}, as the future of
+     *                                     {@code watch} would fail
+     * @throws FileMonitorClosedException  if the monitor is closed
+     * @throws IllegalStateException       if called on the monitor's I/O thread
+     */
+    default Watch watchAndWait(Path path, WatchOptions options, FileEventListener listener) throws IOException {
+        try {
+            return watch(path, options, listener).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                case null, default -> throw e;
+            }
+        }
+    }
+
+    /**
+     * {@link #watchAndWait(Path, WatchOptions, FileEventListener)} with {@link WatchOptions#defaults()}.
+     *
+     * @param path     the directory or file to watch
+     * @param listener receives the events
+     * @return the armed watch
+     * @throws IOException as {@link #watchAndWait(Path, WatchOptions, FileEventListener)}
+     */
+    default Watch watchAndWait(Path path, FileEventListener listener) throws IOException {
+        return watchAndWait(path, WatchOptions.defaults(), listener);
+    }
+
+    /**
+     * Watches {@code path} and returns its events as a blocking {@link EventStream} (the pull style),
+     * waiting until the watch is armed, like {@link #watchAndWait(Path, WatchOptions, FileEventListener)}.
+     * The stream is a listener of this monitor: a consumer that does not take holds delivery, so the
+     * monitor's bounded queue fills and overflows with {@link EventKind#OVERFLOW} and then
+     * {@link EventKind#RECOVERED}, as documented in "Overflow and recovery"; see {@link EventStream}.
+     *
+     * @param path    the directory or file to watch
+     * @param options what to watch
+     * @return the stream, to close when done (closing it cancels the watch)
+     * @throws IOException                as {@link #watchAndWait(Path, WatchOptions, FileEventListener)}
+     * @throws FileMonitorClosedException if the monitor is closed
+     */
+    EventStream stream(Path path, WatchOptions options) throws IOException;
+
+    /**
+     * The watches that are active, in the order they were armed: those whose future completed and that
+     * have neither ended nor been cancelled ({@link Watch#cancel()} removes a watch from the list when it
+     * returns). Empty once the monitor is closed. A snapshot: it does not change afterwards.
+     *
+     * @return an unmodifiable list of the active watches
+     */
+    java.util.List<Watch> watches();
+
+    /**
+     * Whether the monitor is closed: {@link #close()} was called, or the monitor closed itself because its
+     * listener executor refused to deliver (see {@link Builder#executor(Executor)}). Once {@code true},
+     * new requests fail with {@link FileMonitorClosedException}.
+     *
+     * @return {@code true} once the monitor is closed or closing
+     */
+    boolean isClosed();
+
+    /**
      * Stops delivering events for {@code path} and everything below it, in every watch, until
      * {@link #unignore(Path)}. The directories stay watched, so delivery resumes without a gap in
      * watching. When this method returns the I/O thread applies it: no event of a change made afterwards

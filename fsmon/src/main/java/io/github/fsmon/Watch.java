@@ -15,8 +15,16 @@ import java.util.concurrent.CompletableFuture;
  * waiting for one on that thread (a listener run there by an executor such as {@code Runnable::run}, an
  * error handler, an exclusion filter) throws {@link IllegalStateException} at once, since it could never
  * end; see "What a listener may call" in {@link FileMonitor}.
+ *
+ * <p>A watch is {@link AutoCloseable}: {@link #close()} cancels it, so try-with-resources scopes a watch to
+ * a block:
+ * <pre>{@code
+ * try (Watch watch = monitor.watchAndWait(dir, WatchOptions.defaults(), listener)) {
+ *     ...
+ * }
+ * }</pre>
  */
-public interface Watch {
+public interface Watch extends AutoCloseable {
 
     /** The absolute, normalized path this watch was created with. */
     Path path();
@@ -53,7 +61,20 @@ public interface Watch {
     /**
      * Ends the watch and releases its OS watches. From the moment this method returns, the listener
      * receives nothing more from this watch but one final {@link EventKind#IGNORED}. Idempotent; safe to
-     * call from the listener. The future completes when the OS watches are gone.
+     * call from the listener. The future completes when the OS watches are gone. After the monitor closed
+     * (which ended every watch) the future is already complete, normally: cancelling a watch that has
+     * ended is not an error.
      */
     CompletableFuture<Void> cancel();
+
+    /**
+     * Cancels the watch, like {@link #cancel()}, without waiting for the OS watches to go: from the moment
+     * it returns the listener receives nothing more from this watch but one final
+     * {@link EventKind#IGNORED}. Idempotent, never throws, also after the monitor closed, and may be
+     * called anywhere, on the monitor's own threads too.
+     */
+    @Override
+    default void close() {
+        cancel();
+    }
 }

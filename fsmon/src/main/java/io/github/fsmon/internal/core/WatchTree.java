@@ -144,6 +144,7 @@ final class WatchTree {
                     "moved or deleted while the watch was being set up; watch it again"));
             return;
         }
+        w.markStarted();
         result.complete(w);
     }
 
