@@ -70,6 +70,21 @@ class ApiUsageTest {
     }
 
     @Test
+    void bothExcludeMethodsAddAndARelativeGlobExcludesTheDirectoryItself() {
+        Path root = Path.of("/r");
+        WatchOptions o = WatchOptions.builder().exclude("build/tmp")
+                .exclude(p -> p.endsWith("a")).exclude(p -> p.endsWith("b")).build()
+                .toBuilder().exclude(p -> p.endsWith("c")).build();
+        assertThat(o.isExcluded(root, root.resolve("x/a"))).isTrue();
+        assertThat(o.isExcluded(root, root.resolve("x/b"))).isTrue();
+        assertThat(o.isExcluded(root, root.resolve("x/c"))).isTrue();
+        assertThat(o.isExcluded(root, root.resolve("x/d"))).isFalse();
+        assertThat(o.isExcluded(root, root.resolve("build/tmp"))).isTrue();
+        assertThat(o.isExcluded(root, root.resolve("build/tmp/x"))).isTrue();
+        assertThat(o.isExcluded(root, root.resolve("build"))).isFalse();
+    }
+
+    @Test
     void aWatchIsAutoCloseableAndListedWhileActive() throws Exception {
         Recorder rec = new Recorder();
         try (FileMonitor monitor = FileMonitor.create()) {
