@@ -98,11 +98,21 @@ import java.util.concurrent.Executor;
  */
 public interface FileMonitor extends AutoCloseable {
 
-    /** A monitor with the default settings ({@link Backend#AUTO}, one daemon listener thread). */
+    /**
+     * A monitor with the default settings ({@link Backend#AUTO}, one daemon listener thread).
+     *
+     * @return the new monitor, to close when done
+     * @throws IOException as {@link Builder#build()}
+     */
     static FileMonitor create() throws IOException {
         return builder().build();
     }
 
+    /**
+     * A builder for a monitor with other settings.
+     *
+     * @return a builder with the defaults
+     */
     static Builder builder() {
         return new Builder();
     }
@@ -123,10 +133,21 @@ public interface FileMonitor extends AutoCloseable {
      * one ends the watch ({@code ATTRIB}/{@code DELETE_SELF} of the old file, then {@code IGNORED}), and
      * later saves are not seen. To follow a name across such saves, watch its parent directory and filter
      * by name.
+     *
+     * @param path     the directory or file to watch
+     * @param options  what to watch
+     * @param listener receives the events
+     * @return completes with the watch once it is armed, or with the failure
      */
     CompletableFuture<Watch> watch(Path path, WatchOptions options, FileEventListener listener);
 
-    /** {@link #watch(Path, WatchOptions, FileEventListener)} with {@link WatchOptions#defaults()}. */
+    /**
+     * {@link #watch(Path, WatchOptions, FileEventListener)} with {@link WatchOptions#defaults()}.
+     *
+     * @param path     the directory or file to watch
+     * @param listener receives the events
+     * @return as {@link #watch(Path, WatchOptions, FileEventListener)}
+     */
     default CompletableFuture<Watch> watch(Path path, FileEventListener listener) {
         return watch(path, WatchOptions.defaults(), listener);
     }
@@ -227,10 +248,16 @@ public interface FileMonitor extends AutoCloseable {
      * <p>Called on the I/O thread (from an exclusion filter, an error handler, or a listener run there by
      * an executor such as {@code Runnable::run}) it cannot wait: it returns at once, and applies once the
      * OS events already read have been processed.
+     *
+     * @param path the path to stop reporting, with everything below it
      */
     void ignore(Path path);
 
-    /** Undoes {@link #ignore(Path)}. */
+    /**
+     * Undoes {@link #ignore(Path)}.
+     *
+     * @param path a path given to {@link #ignore(Path)}
+     */
     void unignore(Path path);
 
     /**
@@ -244,15 +271,23 @@ public interface FileMonitor extends AutoCloseable {
      * throws {@link IllegalStateException} at once (chain with {@code thenRun} instead), as does waiting
      * for it on the I/O thread. If the listener executor stops running the monitor's tasks, the future
      * fails with a {@link FileMonitorClosedException} whose cause says why.
+     *
+     * @return completes once everything before the call has been delivered
      */
     CompletableFuture<Void> sync();
 
-    /** The backend in use (never {@link Backend#AUTO}). */
+    /**
+     * The backend in use (never {@link Backend#AUTO}).
+     *
+     * @return the backend
+     */
     Backend backend();
 
     /**
      * Why {@link #backend()} is the one in use, in one sentence: asked for by name, or what
      * {@link Backend#AUTO} found (for example that the JVM refused native access).
+     *
+     * @return the reason, one sentence
      */
     String backendReason();
 
@@ -277,7 +312,12 @@ public interface FileMonitor extends AutoCloseable {
         private Builder() {
         }
 
-        /** The backend; {@link Backend#AUTO} by default. */
+        /**
+         * The backend; {@link Backend#AUTO} by default.
+         *
+         * @param backend the value
+         * @return this builder
+         */
         public Builder backend(Backend backend) {
             this.backend = Objects.requireNonNull(backend);
             return this;
@@ -295,13 +335,21 @@ public interface FileMonitor extends AutoCloseable {
          * to the {@link ErrorHandler}, and fails pending and later futures with it. An executor that runs
          * tasks in the calling thread ({@code Runnable::run}) runs the listeners on the I/O thread, where
          * waiting for the monitor's futures is refused (see "What a listener may call").
+         *
+         * @param executor the value
+         * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor);
             return this;
         }
 
-        /** How many events may wait for the listeners before the monitor overflows (default 65536). */
+        /**
+         * How many events may wait for the listeners before the monitor overflows (default 65536).
+         *
+         * @param capacity the value
+         * @return this builder
+         */
         public Builder queueCapacity(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("capacity must be positive");
@@ -310,13 +358,23 @@ public interface FileMonitor extends AutoCloseable {
             return this;
         }
 
-        /** Where errors that belong to no future go; by default they are logged. */
+        /**
+         * Where errors that belong to no future go; by default they are logged.
+         *
+         * @param handler the value
+         * @return this builder
+         */
         public Builder errorHandler(ErrorHandler handler) {
             this.errorHandler = Objects.requireNonNull(handler);
             return this;
         }
 
-        /** How long a directory renamed away keeps its watches while waiting for the other half (25 ms). */
+        /**
+         * How long a directory renamed away keeps its watches while waiting for the other half (25 ms).
+         *
+         * @param timeout the value
+         * @return this builder
+         */
         public Builder movePairingTimeout(Duration timeout) {
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("negative timeout");
@@ -325,7 +383,12 @@ public interface FileMonitor extends AutoCloseable {
             return this;
         }
 
-        /** How often {@link Backend#POLL} scans the watched trees (1 s by default; sub-second allowed). */
+        /**
+         * How often {@link Backend#POLL} scans the watched trees (1 s by default; sub-second allowed).
+         *
+         * @param interval the value
+         * @return this builder
+         */
         public Builder pollInterval(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("the poll interval must be positive");
@@ -337,6 +400,7 @@ public interface FileMonitor extends AutoCloseable {
         /**
          * Creates the monitor and starts its I/O thread.
          *
+         * @return the new monitor, its I/O thread started
          * @throws UnsupportedOperationException if the backend is not available here
          * @throws WatchLimitException if the OS refuses another instance ({@code fs.inotify.max_user_instances})
          * @throws IOException if the OS refuses for another reason

@@ -26,13 +26,25 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Watch extends AutoCloseable {
 
-    /** The absolute, normalized path this watch was created with. */
+    /**
+     * The absolute, normalized path this watch was created with.
+     *
+     * @return the watched path
+     */
     Path path();
 
-    /** The options in force. */
+    /**
+     * The options in force.
+     *
+     * @return the options, as last updated
+     */
     WatchOptions options();
 
-    /** Whether the watch is still delivering events. */
+    /**
+     * Whether the watch is still delivering events.
+     *
+     * @return {@code false} once the watch has ended
+     */
     boolean isActive();
 
     /**
@@ -41,6 +53,13 @@ public interface Watch extends AutoCloseable {
      * again. The future completes once the OS watches carry the new event set, and fails with
      * {@link IllegalArgumentException} for any other change or {@link IllegalStateException} when the watch
      * has ended.
+     *
+     * <p>Every failure, the refused change of shape too, is reported through the returned future only,
+     * never thrown, so that the method behaves the same on every thread: a caller that does not look at
+     * the future (with {@code join()}, or {@code whenComplete} on the monitor's threads) does not see it.
+     *
+     * @param options the new options, of the same shape as {@link #options()}
+     * @return completes with this watch once the new options are in force
      */
     CompletableFuture<Watch> update(WatchOptions options);
 
@@ -50,10 +69,17 @@ public interface Watch extends AutoCloseable {
      * {@link WatchOptions.Builder#pollPastWatchLimit(boolean)}, and, with {@link Backend#AUTO}, those on a
      * file system that does not notify (NFS, SMB/CIFS, FUSE, 9p, …). Empty when everything is notified or
      * the watch has ended. Completes on the monitor's I/O thread, so it reflects every earlier request.
+     *
+     * @return completes with the polled directories
      */
     CompletableFuture<java.util.Set<Path>> polledDirectories();
 
-    /** Adds kinds to the event set, like inotify's {@code IN_MASK_ADD}. */
+    /**
+     * Adds kinds to the event set, like inotify's {@code IN_MASK_ADD}.
+     *
+     * @param kinds the kinds to add
+     * @return as {@link #update(WatchOptions)}
+     */
     default CompletableFuture<Watch> addEvents(EventKind... kinds) {
         return update(options().withAddedEvents(kinds));
     }
@@ -64,6 +90,8 @@ public interface Watch extends AutoCloseable {
      * call from the listener. The future completes when the OS watches are gone. After the monitor closed
      * (which ended every watch) the future is already complete, normally: cancelling a watch that has
      * ended is not an error.
+     *
+     * @return completes once the OS watches are gone
      */
     CompletableFuture<Void> cancel();
 
