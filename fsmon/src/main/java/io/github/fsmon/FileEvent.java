@@ -30,6 +30,11 @@ import java.util.StringJoiner;
 public record FileEvent(EventKind kind, Path path, boolean directory, int cookie, Path movedFrom, Watch watch,
                         long sequence, boolean synthetic) {
 
+    /**
+     * Checks the arguments.
+     *
+     * @throws NullPointerException if {@code kind} or {@code path} is {@code null}
+     */
     public FileEvent {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(path, "path");
@@ -37,26 +42,45 @@ public record FileEvent(EventKind kind, Path path, boolean directory, int cookie
 
     /**
      * The inotify-compatible bit mask: the kind's bit, plus {@link EventKind#IN_ISDIR} for a directory,
-     * for example {@code IN_CREATE | IN_ISDIR}.
+     * for example {@code IN_CREATE | IN_ISDIR}. As in the kernel's own events, {@code IN_ISDIR} is set on
+     * events about a directory's entries and on opens and reads of a directory, not on
+     * {@code DELETE_SELF}, {@code MOVE_SELF}, {@code UNMOUNT}, {@code IGNORED}, {@code OVERFLOW} or
+     * {@code RECOVERED}; {@link #directory()} says it for those.
+     *
+     * @return the kind's bit, with {@code IN_ISDIR} as above
      */
     public int mask() {
-        return kind.mask() | (directory ? EventKind.IN_ISDIR : 0);
+        return kind.mask() | (isDirBit() ? EventKind.IN_ISDIR : 0);
     }
 
     /**
      * The inotify-style name list of {@link #mask()}, as {@code inotifywait} and pyinotify print it:
-     * {@code "CREATE"}, {@code "CREATE,ISDIR"}, {@code "MOVED_TO"}.
+     * {@code "CREATE"}, {@code "CREATE,ISDIR"}, {@code "MOVED_TO"}, {@code "DELETE_SELF"} (also for a
+     * directory).
+     *
+     * @return the names, separated by commas
      */
     public String maskNames() {
         StringJoiner names = new StringJoiner(",");
         names.add(kind.name());
-        if (directory) {
+        if (isDirBit()) {
             names.add("ISDIR");
         }
         return names.toString();
     }
 
-    /** Whether this is one half of a rename. */
+    private boolean isDirBit() {
+        return directory && switch (kind) {
+            case DELETE_SELF, MOVE_SELF, UNMOUNT, IGNORED, OVERFLOW, RECOVERED -> false;
+            default -> true;
+        };
+    }
+
+    /**
+     * Whether this is one half of a rename.
+     *
+     * @return {@code true} for {@code MOVED_FROM} and {@code MOVED_TO}
+     */
     public boolean isMove() {
         return kind == EventKind.MOVED_FROM || kind == EventKind.MOVED_TO;
     }

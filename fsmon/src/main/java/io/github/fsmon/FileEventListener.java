@@ -9,9 +9,27 @@ package io.github.fsmon;
  * I/O thread, could never end and throws {@link IllegalStateException} at once: see "What a listener may
  * call" in {@link FileMonitor}. A listener that throws is reported to the monitor's {@link ErrorHandler}
  * and delivery continues with the next event.
+ *
+ * <p>{@link #onEvent} may throw checked exceptions too, so a lambda that reads the changed file compiles
+ * as it is:
+ * <pre>{@code
+ * monitor.watch(dir, event -> {
+ *     if (event.kind() == EventKind.CLOSE_WRITE) {
+ *         process(Files.readString(event.path())); // an IOException goes to the error handler
+ *     }
+ * });
+ * }</pre>
+ * What it throws, checked or not, reaches the {@link ErrorHandler} unchanged, with the event's watch.
  */
 @FunctionalInterface
 public interface FileEventListener {
-    /** Called for each event; must not block for long, since later events wait behind it. */
-    void onEvent(FileEvent event);
+    /**
+     * Called for each event; must not block for long, since later events, of every watch of the monitor,
+     * wait behind it.
+     *
+     * @param event the change
+     * @throws Exception anything; it is reported to the monitor's {@link ErrorHandler} and delivery
+     *                   continues with the next event
+     */
+    void onEvent(FileEvent event) throws Exception;
 }

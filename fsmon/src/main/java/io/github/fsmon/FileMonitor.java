@@ -98,11 +98,21 @@ import java.util.concurrent.Executor;
  */
 public interface FileMonitor extends AutoCloseable {
 
-    /** A monitor with the default settings ({@link Backend#AUTO}, one daemon listener thread). */
+    /**
+     * A monitor with the default settings ({@link Backend#AUTO}, one daemon listener thread).
+     *
+     * @return the new monitor, to close when done
+     * @throws IOException as {@link Builder#build()}
+     */
     static FileMonitor create() throws IOException {
         return builder().build();
     }
 
+    /**
+     * A builder for a monitor with other settings.
+     *
+     * @return a builder with the defaults
+     */
     static Builder builder() {
         return new Builder();
     }
@@ -123,13 +133,109 @@ public interface FileMonitor extends AutoCloseable {
      * one ends the watch ({@code ATTRIB}/{@code DELETE_SELF} of the old file, then {@code IGNORED}), and
      * later saves are not seen. To follow a name across such saves, watch its parent directory and filter
      * by name.
+     *
+     * @param path     the directory or file to watch
+     * @param options  what to watch
+     * @param listener receives the events
+     * @return completes with the watch once it is armed, or with the failure
      */
     CompletableFuture<Watch> watch(Path path, WatchOptions options, FileEventListener listener);
 
-    /** {@link #watch(Path, WatchOptions, FileEventListener)} with {@link WatchOptions#defaults()}. */
+    /**
+     * {@link #watch(Path, WatchOptions, FileEventListener)} with {@link WatchOptions#defaults()}.
+     *
+     * @param path     the directory or file to watch
+     * @param listener receives the events
+     * @return as {@link #watch(Path, WatchOptions, FileEventListener)}
+     */
     default CompletableFuture<Watch> watch(Path path, FileEventListener listener) {
         return watch(path, WatchOptions.defaults(), listener);
     }
+
+    /**
+     * {@link #watch(Path, WatchOptions, FileEventListener)}, waiting until the watch is armed and throwing
+     * its typed failure directly instead of wrapped in a {@link java.util.concurrent.CompletionException}:
+     * <pre>{@code
+     * try {
+     *     Watch watch = monitor.watchAndWait(dir, WatchOptions.recursiveDefaults(), listener);
+     * } catch (NoSuchFileException e) {
+     *     ...
+     * }
+     * }</pre>
+     * The wait depends on the I/O thread only, never on listeners, and is not interruptible (like
+     * {@link CompletableFuture#join()}). Like waiting for any of the monitor's futures, it is refused on
+     * the monitor's I/O thread (see "What a listener may call").
+     *
+     * @param path     the directory or file to watch
+     * @param options  what to watch
+     * @param listener receives the events
+     * @return the armed watch
+     * @throws IOException                 {@link java.nio.file.NoSuchFileException},
+     *                                     {@link java.nio.file.NotDirectoryException},
+     *                                     {@link java.nio.file.AccessDeniedException}, {@link WatchLimitException},
+     *                                     {@link java.nio.file.FileSystemLoopException} or another
+     *                                     {@link java.nio.file.FileSystemException}, as the future of
+     *                                     {@code watch} would fail
+     * @throws FileMonitorClosedException  if the monitor is closed
+     * @throws IllegalStateException       if called on the monitor's I/O thread
+     */
+    default Watch watchAndWait(Path path, WatchOptions options, FileEventListener listener) throws IOException {
+        try {
+            return watch(path, options, listener).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                case null, default -> throw e;
+            }
+        }
+    }
+
+    /**
+     * {@link #watchAndWait(Path, WatchOptions, FileEventListener)} with {@link WatchOptions#defaults()}.
+     *
+     * @param path     the directory or file to watch
+     * @param listener receives the events
+     * @return the armed watch
+     * @throws IOException as {@link #watchAndWait(Path, WatchOptions, FileEventListener)}
+     */
+    default Watch watchAndWait(Path path, FileEventListener listener) throws IOException {
+        return watchAndWait(path, WatchOptions.defaults(), listener);
+    }
+
+    /**
+     * Watches {@code path} and returns its events as a blocking {@link EventStream} (the pull style),
+     * waiting until the watch is armed, like {@link #watchAndWait(Path, WatchOptions, FileEventListener)}.
+     * The stream is a listener of this monitor: a consumer that does not take holds delivery, so the
+     * monitor's bounded queue fills and overflows with {@link EventKind#OVERFLOW} and then
+     * {@link EventKind#RECOVERED}, as documented in "Overflow and recovery"; see {@link EventStream}.
+     *
+     * @param path    the directory or file to watch
+     * @param options what to watch
+     * @return the stream, to close when done (closing it cancels the watch)
+     * @throws IOException                as {@link #watchAndWait(Path, WatchOptions, FileEventListener)}
+     * @throws FileMonitorClosedException if the monitor is closed
+     */
+    EventStream stream(Path path, WatchOptions options) throws IOException;
+
+    /**
+     * The watches that are active, in the order they were armed: those whose future completed and that
+     * have neither ended nor been cancelled ({@link Watch#cancel()} removes a watch from the list when it
+     * returns). Empty once the monitor is closed. A snapshot: it does not change afterwards.
+     *
+     * @return an unmodifiable list of the active watches
+     */
+    java.util.List<Watch> watches();
+
+    /**
+     * Whether the monitor is closed: {@link #close()} was called, or the monitor closed itself because its
+     * listener executor refused to deliver (see {@link Builder#executor(Executor)}). Once {@code true},
+     * new requests fail with {@link FileMonitorClosedException}.
+     *
+     * @return {@code true} once the monitor is closed or closing
+     */
+    boolean isClosed();
 
     /**
      * Stops delivering events for {@code path} and everything below it, in every watch, until
@@ -142,10 +248,16 @@ public interface FileMonitor extends AutoCloseable {
      * <p>Called on the I/O thread (from an exclusion filter, an error handler, or a listener run there by
      * an executor such as {@code Runnable::run}) it cannot wait: it returns at once, and applies once the
      * OS events already read have been processed.
+     *
+     * @param path the path to stop reporting, with everything below it
      */
     void ignore(Path path);
 
-    /** Undoes {@link #ignore(Path)}. */
+    /**
+     * Undoes {@link #ignore(Path)}.
+     *
+     * @param path a path given to {@link #ignore(Path)}
+     */
     void unignore(Path path);
 
     /**
@@ -159,15 +271,23 @@ public interface FileMonitor extends AutoCloseable {
      * throws {@link IllegalStateException} at once (chain with {@code thenRun} instead), as does waiting
      * for it on the I/O thread. If the listener executor stops running the monitor's tasks, the future
      * fails with a {@link FileMonitorClosedException} whose cause says why.
+     *
+     * @return completes once everything before the call has been delivered
      */
     CompletableFuture<Void> sync();
 
-    /** The backend in use (never {@link Backend#AUTO}). */
+    /**
+     * The backend in use (never {@link Backend#AUTO}).
+     *
+     * @return the backend
+     */
     Backend backend();
 
     /**
      * Why {@link #backend()} is the one in use, in one sentence: asked for by name, or what
      * {@link Backend#AUTO} found (for example that the JVM refused native access).
+     *
+     * @return the reason, one sentence
      */
     String backendReason();
 
@@ -192,7 +312,12 @@ public interface FileMonitor extends AutoCloseable {
         private Builder() {
         }
 
-        /** The backend; {@link Backend#AUTO} by default. */
+        /**
+         * The backend; {@link Backend#AUTO} by default.
+         *
+         * @param backend the value
+         * @return this builder
+         */
         public Builder backend(Backend backend) {
             this.backend = Objects.requireNonNull(backend);
             return this;
@@ -210,13 +335,21 @@ public interface FileMonitor extends AutoCloseable {
          * to the {@link ErrorHandler}, and fails pending and later futures with it. An executor that runs
          * tasks in the calling thread ({@code Runnable::run}) runs the listeners on the I/O thread, where
          * waiting for the monitor's futures is refused (see "What a listener may call").
+         *
+         * @param executor the value
+         * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor);
             return this;
         }
 
-        /** How many events may wait for the listeners before the monitor overflows (default 65536). */
+        /**
+         * How many events may wait for the listeners before the monitor overflows (default 65536).
+         *
+         * @param capacity the value
+         * @return this builder
+         */
         public Builder queueCapacity(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("capacity must be positive");
@@ -225,13 +358,23 @@ public interface FileMonitor extends AutoCloseable {
             return this;
         }
 
-        /** Where errors that belong to no future go; by default they are logged. */
+        /**
+         * Where errors that belong to no future go; by default they are logged.
+         *
+         * @param handler the value
+         * @return this builder
+         */
         public Builder errorHandler(ErrorHandler handler) {
             this.errorHandler = Objects.requireNonNull(handler);
             return this;
         }
 
-        /** How long a directory renamed away keeps its watches while waiting for the other half (25 ms). */
+        /**
+         * How long a directory renamed away keeps its watches while waiting for the other half (25 ms).
+         *
+         * @param timeout the value
+         * @return this builder
+         */
         public Builder movePairingTimeout(Duration timeout) {
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("negative timeout");
@@ -240,7 +383,12 @@ public interface FileMonitor extends AutoCloseable {
             return this;
         }
 
-        /** How often {@link Backend#POLL} scans the watched trees (1 s by default; sub-second allowed). */
+        /**
+         * How often {@link Backend#POLL} scans the watched trees (1 s by default; sub-second allowed).
+         *
+         * @param interval the value
+         * @return this builder
+         */
         public Builder pollInterval(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("the poll interval must be positive");
@@ -252,6 +400,7 @@ public interface FileMonitor extends AutoCloseable {
         /**
          * Creates the monitor and starts its I/O thread.
          *
+         * @return the new monitor, its I/O thread started
          * @throws UnsupportedOperationException if the backend is not available here
          * @throws WatchLimitException if the OS refuses another instance ({@code fs.inotify.max_user_instances})
          * @throws IOException if the OS refuses for another reason

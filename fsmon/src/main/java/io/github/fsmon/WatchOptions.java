@@ -19,7 +19,11 @@ import java.util.function.Predicate;
  * <h2>Exclusions</h2>
  * A glob without a {@code /} ({@code "*.swp"}, {@code "node_modules"}) matches an entry's name at any
  * depth; a glob with a {@code /} ({@code "build/tmp/**"}) matches the path relative to the watch root,
- * with {@code /} as separator on every OS. The predicate, if any, receives the absolute path. An
+ * with {@code /} as separator on every OS, and excludes what it matches and everything below:
+ * {@code "build/tmp"} excludes the directory {@code build/tmp} and its contents, while
+ * {@code "build/tmp/**"} excludes only what is below it (the directory itself is still watched and
+ * reported). The predicates, if any, receive the absolute path. Every call of either
+ * {@code exclude} method adds: an entry is excluded when any glob or any predicate says so. An
  * excluded entry produces no event, and an excluded directory is never watched, so it costs no OS watch
  * (on Linux, none of {@code fs.inotify.max_user_watches}). The root itself is never excluded.
  */
@@ -289,9 +293,19 @@ public final class WatchOptions {
             return this;
         }
 
-        /** Sets a predicate on absolute paths; {@code true} excludes the entry. Called on the I/O thread. */
+        /**
+         * Adds a predicate on absolute paths; {@code true} excludes the entry. Like
+         * {@link #exclude(String...)} it adds to what is already excluded (globs and earlier predicates,
+         * also those of the options a {@link WatchOptions#toBuilder()} started from), so that the two
+         * methods compose the same way. Called on the I/O thread.
+         *
+         * @param filter excludes an entry when it returns {@code true}
+         * @return this builder
+         */
         public Builder exclude(Predicate<Path> filter) {
-            this.excludeFilter = filter;
+            Objects.requireNonNull(filter, "filter");
+            Predicate<Path> before = this.excludeFilter;
+            this.excludeFilter = before == null ? filter : before.or(filter);
             return this;
         }
 

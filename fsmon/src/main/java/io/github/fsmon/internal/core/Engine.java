@@ -39,7 +39,11 @@ final class Engine implements RawEventSink {
 
     private record CancelRequest(WatchImpl watch, CompletableFuture<Void> result) implements Request {
         public void fail(Throwable error) {
-            result.completeExceptionally(error);
+            if (error instanceof FileMonitorClosedException) {
+                result.complete(null); // the close ended every watch: cancelling is idempotent
+            } else {
+                result.completeExceptionally(error);
+            }
         }
     }
 
@@ -91,6 +95,12 @@ final class Engine implements RawEventSink {
     private final ArrayDeque<Request> requests = new ArrayDeque<>(); // guarded by requestLock
     private boolean acceptingRequests = true; // guarded by requestLock
     private volatile OsWatcher os;
+    private volatile boolean closed;
+    /** The watches that have started and not ended, in the order they started. */
+    private final java.util.Set<WatchImpl> live = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+    /** Run once on the I/O thread as it stops, before delivery stops: wakes listeners that wait (streams). */
+    private final List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean hooksRan;
 
     // I/O thread only.
     private WatchTree tree;
@@ -130,6 +140,7 @@ final class Engine implements RawEventSink {
      * closes itself, with the cause in every future it fails from now on and one report to the handler.
      */
     private void deliveryFailed() {
+        closed = true;
         synchronized (requestLock) {
             if (acceptingRequests) {
                 // First in line: every request still queued, and every later one, is failed with the cause.
@@ -247,6 +258,7 @@ final class Engine implements RawEventSink {
 
     /** Stops the I/O thread (waiting for it), then the dispatcher. Idempotent. */
     void close() {
+        closed = true;
         submit(new CloseRequest());
         if (Thread.currentThread() != thread) {
             joinThread();
@@ -323,12 +335,14 @@ final class Engine implements RawEventSink {
     }
 
     private void shutdown() {
+        closed = true;
         List<Request> left;
         synchronized (requestLock) {
             acceptingRequests = false;
             left = new ArrayList<>(requests);
             requests.clear();
         }
+        runCloseHooks();
         FileMonitorClosedException closed = closedException();
         for (Request r : left) {
             r.fail(closed);
@@ -424,6 +438,63 @@ final class Engine implements RawEventSink {
 
     Backend backend() {
         return os.kind();
+    }
+
+    /** Whether the monitor is closed or closing (asked to close, or closed itself). */
+    boolean isClosed() {
+        return closed;
+    }
+
+    void started(WatchImpl watch) {
+        live.add(watch);
+    }
+
+    void ended(WatchImpl watch) {
+        live.remove(watch);
+    }
+
+    /** The watches that have started and neither ended nor been asked to cancel, in start order. */
+    List<Watch> watches() {
+        if (closed) {
+            return List.of();
+        }
+        List<Watch> result = new ArrayList<>();
+        synchronized (live) {
+            for (WatchImpl w : live) {
+                if (w.isActive() && !w.isCancelRequested()) {
+                    result.add(w);
+                }
+            }
+        }
+        return java.util.Collections.unmodifiableList(result);
+    }
+
+    /**
+     * Runs {@code hook} once when the I/O thread stops, before delivery stops (at once if it has already
+     * stopped): for listeners that may be waiting, which {@link Dispatcher#close()} would wait for.
+     */
+    void onClose(Runnable hook) {
+        closeHooks.add(hook);
+        if (hooksRan && closeHooks.remove(hook)) {
+            hook.run();
+        }
+    }
+
+    void removeCloseHook(Runnable hook) {
+        closeHooks.remove(hook);
+    }
+
+    private void runCloseHooks() {
+        hooksRan = true;
+        for (Runnable hook : closeHooks) {
+            if (closeHooks.remove(hook)) {
+                try {
+                    hook.run();
+                } catch (RuntimeException e) {
+                    reportError(null, e);
+                }
+            }
+        }
     }
 
     String backendReason() {

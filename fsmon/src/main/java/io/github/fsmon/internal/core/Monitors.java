@@ -54,6 +54,32 @@ public final class Monitors {
         }
 
         @Override
+        public io.github.fsmon.EventStream stream(Path path, WatchOptions options) throws IOException {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(options, "options");
+            EventHandoff handoff = new EventHandoff();
+            Runnable hook = handoff::monitorClosed;
+            engine.onClose(hook);
+            try {
+                handoff.attach(watchAndWait(path, options, handoff), () -> engine.removeCloseHook(hook));
+            } catch (IOException | RuntimeException | Error e) {
+                engine.removeCloseHook(hook);
+                throw e;
+            }
+            return handoff;
+        }
+
+        @Override
+        public java.util.List<Watch> watches() {
+            return engine.watches();
+        }
+
+        @Override
+        public boolean isClosed() {
+            return engine.isClosed();
+        }
+
+        @Override
         public void ignore(Path path) {
             engine.ignore(path, true);
         }

@@ -54,6 +54,12 @@ final class WatchImpl implements Watch {
 
     void markEnded() {
         active = false;
+        engine.ended(this);
+    }
+
+    /** The watch is armed: it is listed by {@link io.github.fsmon.FileMonitor#watches()} until it ends. */
+    void markStarted() {
+        engine.started(this);
     }
 
     boolean isCancelRequested() {
@@ -80,7 +86,8 @@ final class WatchImpl implements Watch {
         synchronized (this) {
             if (cancelled == null) {
                 cancelRequested = true;
-                cancelled = engine.cancel(this);
+                // The close ended every watch: cancelling is idempotent, also then.
+                cancelled = engine.isClosed() ? CompletableFuture.completedFuture(null) : engine.cancel(this);
             }
             return cancelled;
         }

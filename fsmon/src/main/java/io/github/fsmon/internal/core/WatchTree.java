@@ -147,6 +147,7 @@ final class WatchTree {
                             "moved away while the watch was being set up; watch it again"));
             return;
         }
+        w.markStarted();
         result.complete(w);
     }
 

@@ -370,12 +370,12 @@ class FakeKernel32Test {
             fake.complete(root, STATUS_NOTIFY_ENUM_DIR);
             rec.settle(monitor);
             List<String> recovered = rec.lines(root);
-            assertThat(recovered.get(0)).isEqualTo("OVERFLOW,ISDIR .");
-            assertThat(recovered).contains("CREATE new/h").last().isEqualTo("RECOVERED,ISDIR .");
+            assertThat(recovered.get(0)).isEqualTo("OVERFLOW .");
+            assertThat(recovered).contains("CREATE new/h").last().isEqualTo("RECOVERED .");
             rec.clear();
             w.cancel().get(10, TimeUnit.SECONDS);
             rec.settle(monitor);
-            assertThat(rec.lines(root)).containsExactly("IGNORED,ISDIR .");
+            assertThat(rec.lines(root)).containsExactly("IGNORED .");
         }
         assertThat(fake.openHandles()).isZero();
         assertThat(Leaks.fsmonThreads()).isEqualTo(threadsBefore);
