@@ -77,21 +77,38 @@ public final class WatchOptions {
         this.relativeMatchers = List.copyOf(byRelative);
     }
 
-    /** Default change events, not recursive. */
+    /**
+     * Default change events, not recursive.
+     *
+     * @return the options
+     */
     public static WatchOptions defaults() {
         return DEFAULTS;
     }
 
-    /** Default change events, recursive, new subdirectories watched automatically. */
+    /**
+     * Default change events, recursive, new subdirectories watched automatically.
+     *
+     * @return the options
+     */
     public static WatchOptions recursiveDefaults() {
         return RECURSIVE_DEFAULTS;
     }
 
+    /**
+     * A builder with the default options (default change events, not recursive).
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder that starts from these options. */
+    /**
+     * A builder that starts from these options.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.events = EnumSet.noneOf(EventKind.class);
@@ -108,33 +125,59 @@ public final class WatchOptions {
         return b;
     }
 
-    /** These options with {@code kinds} added to the event set. */
+    /**
+     * These options with {@code kinds} added to the event set.
+     *
+     * @param kinds the kinds to add
+     * @return new options
+     */
     public WatchOptions withAddedEvents(EventKind... kinds) {
         Builder b = toBuilder();
         b.events.addAll(Arrays.asList(kinds));
         return b.build();
     }
 
-    /** The event kinds delivered (plus {@code OVERFLOW}, {@code IGNORED} and {@code UNMOUNT}, always). */
+    /**
+     * The event kinds delivered (plus {@code OVERFLOW}, {@code IGNORED} and {@code UNMOUNT}, always).
+     *
+     * @return the event kinds
+     */
     public Set<EventKind> events() {
         return events;
     }
 
-    /** Whether subdirectories existing when the watch starts are watched too. */
+    /**
+     * Whether subdirectories existing when the watch starts are watched too.
+     *
+     * @return whether the watch is recursive
+     */
     public boolean recursive() {
         return recursive;
     }
 
-    /** Whether subdirectories that appear later (created or moved in) are watched; defaults to {@link #recursive()}. */
+    /**
+     * Whether subdirectories that appear later (created or moved in) are watched; defaults to {@link #recursive()}.
+     *
+     * @return whether new subdirectories are watched
+     */
     public boolean autoAdd() {
         return autoAdd;
     }
 
+    /**
+     * The exclusion globs, in the order they were added (see the class documentation for how they match).
+     *
+     * @return the globs
+     */
     public List<String> excludeGlobs() {
         return excludeGlobs;
     }
 
-    /** The exclusion predicate, or {@code null}. */
+    /**
+     * The exclusion predicate, or {@code null}.
+     *
+     * @return the predicate, or {@code null}
+     */
     public Predicate<Path> excludeFilter() {
         return excludeFilter;
     }
@@ -143,17 +186,27 @@ public final class WatchOptions {
      * Whether a symbolic link to a directory inside a recursive tree is followed and the directory it
      * points to watched (default off). The root path is always resolved. Loops are detected and reported
      * as {@link java.nio.file.FileSystemLoopException} to the error handler.
+     *
+     * @return whether links to directories are followed
      */
     public boolean followSymlinks() {
         return followSymlinks;
     }
 
-    /** Whether the watch ends ({@code IGNORED}) after delivering its first event, like {@code IN_ONESHOT}. */
+    /**
+     * Whether the watch ends ({@code IGNORED}) after delivering its first event, like {@code IN_ONESHOT}.
+     *
+     * @return whether the watch is one-shot
+     */
     public boolean oneShot() {
         return oneShot;
     }
 
-    /** Whether the root must be a directory ({@code IN_ONLYDIR}): otherwise the watch fails with {@link java.nio.file.NotDirectoryException}. */
+    /**
+     * Whether the root must be a directory ({@code IN_ONLYDIR}): otherwise the watch fails with {@link java.nio.file.NotDirectoryException}.
+     *
+     * @return whether only a directory may be watched
+     */
     public boolean onlyDir() {
         return onlyDir;
     }
@@ -161,6 +214,10 @@ public final class WatchOptions {
     /**
      * Whether {@code path}, an entry under {@code root}, is excluded by these options. The root itself
      * is never excluded.
+     *
+     * @param root the watch's root
+     * @param path an absolute path under {@code root}
+     * @return whether it is excluded
      */
     public boolean isExcluded(Path root, Path path) {
         if (path.equals(root)) {
@@ -198,6 +255,8 @@ public final class WatchOptions {
     /**
      * Whether the directories that do not fit under the OS watch limit are polled instead of failing the
      * watch with {@link WatchLimitException}. See {@link Builder#pollPastWatchLimit(boolean)}.
+     *
+     * @return whether the watch polls past the watch limit
      */
     public boolean pollPastWatchLimit() {
         return pollPastWatchLimit;
@@ -206,6 +265,8 @@ public final class WatchOptions {
     /**
      * Whether a polled file's content is compared too, not only its size and times. See
      * {@link Builder#compareContent(boolean)}.
+     *
+     * @return whether contents are compared
      */
     public boolean compareContent() {
         return compareContent;
@@ -214,6 +275,9 @@ public final class WatchOptions {
     /**
      * Whether these options and {@code other} watch the same set of directories, that is, differ at most
      * in their event set and one-shot flag (the changes {@link Watch#update} accepts).
+     *
+     * @param other the options to compare with
+     * @return whether they watch the same directories
      */
     public boolean sameShape(WatchOptions other) {
         return recursive == other.recursive && autoAdd == other.autoAdd && excludeGlobs.equals(other.excludeGlobs)
@@ -257,35 +321,67 @@ public final class WatchOptions {
         private Builder() {
         }
 
-        /** Replaces the event set. */
+        /**
+         * Replaces the event set.
+         *
+         * @param kinds the kinds to deliver
+         * @return this builder
+         */
         public Builder events(Set<EventKind> kinds) {
             events = kinds.isEmpty() ? EnumSet.noneOf(EventKind.class) : EnumSet.copyOf(kinds);
             return this;
         }
 
-        /** Replaces the event set. */
+        /**
+         * Replaces the event set.
+         *
+         * @param first a kind to deliver
+         * @param rest more kinds to deliver
+         * @return this builder
+         */
         public Builder events(EventKind first, EventKind... rest) {
             events = EnumSet.of(first, rest);
             return this;
         }
 
-        /** Every kind, reads included. */
+        /**
+         * Every kind, reads included.
+         *
+         * @return this builder
+         */
         public Builder allEvents() {
             events = EnumSet.allOf(EventKind.class);
             return this;
         }
 
+        /**
+         * Whether subdirectories existing when the watch starts are watched too (default off).
+         *
+         * @param recursive watch the whole tree
+         * @return this builder
+         */
         public Builder recursive(boolean recursive) {
             this.recursive = recursive;
             return this;
         }
 
+        /**
+         * Whether subdirectories that appear later are watched (defaults to {@link #recursive(boolean)}).
+         *
+         * @param autoAdd watch new subdirectories
+         * @return this builder
+         */
         public Builder autoAdd(boolean autoAdd) {
             this.autoAdd = autoAdd;
             return this;
         }
 
-        /** Adds exclusion globs (see the class documentation for how they match). */
+        /**
+         * Adds exclusion globs (see the class documentation for how they match).
+         *
+         * @param globs globs to exclude
+         * @return this builder
+         */
         public Builder exclude(String... globs) {
             for (String g : globs) {
                 excludeGlobs.add(Objects.requireNonNull(g));
@@ -309,16 +405,34 @@ public final class WatchOptions {
             return this;
         }
 
+        /**
+         * Whether symbolic links to directories inside a recursive tree are followed (default off); see {@link WatchOptions#followSymlinks()}.
+         *
+         * @param follow follow links to directories
+         * @return this builder
+         */
         public Builder followSymlinks(boolean follow) {
             this.followSymlinks = follow;
             return this;
         }
 
+        /**
+         * Whether the watch ends after its first event, like {@code IN_ONESHOT} (default off).
+         *
+         * @param oneShot end after the first event
+         * @return this builder
+         */
         public Builder oneShot(boolean oneShot) {
             this.oneShot = oneShot;
             return this;
         }
 
+        /**
+         * Whether the watch fails unless its path is a directory, like {@code IN_ONLYDIR} (default off).
+         *
+         * @param onlyDir directories only
+         * @return this builder
+         */
         public Builder onlyDir(boolean onlyDir) {
             this.onlyDir = onlyDir;
             return this;
@@ -333,6 +447,9 @@ public final class WatchOptions {
          * polled subtrees. Polled subtrees have polling's limits (no {@code CLOSE_*}, changes seen once
          * per interval). Off by default: then such a watch fails with {@link WatchLimitException} and gives
          * back the watches it took.
+         *
+         * @param degrade poll what does not fit instead of failing
+         * @return this builder
          */
         public Builder pollPastWatchLimit(boolean degrade) {
             this.pollPastWatchLimit = degrade;
@@ -347,12 +464,20 @@ public final class WatchOptions {
          * the old time back. This reads every watched file in full on every scan, so keep it for small
          * trees. Off by default. Backends that are notified of writes ({@link Backend#INOTIFY},
          * {@link Backend#JDK}) need no comparison and ignore it.
+         *
+         * @param compare compare contents too
+         * @return this builder
          */
         public Builder compareContent(boolean compare) {
             this.compareContent = compare;
             return this;
         }
 
+        /**
+         * Builds the options.
+         *
+         * @return the options
+         */
         public WatchOptions build() {
             if (Boolean.TRUE.equals(autoAdd) && !recursive) {
                 throw new IllegalArgumentException("autoAdd needs recursive");
