@@ -165,6 +165,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--excludei", paramLabel = "REGEX", description = "Like --exclude, ignoring case.")
     String excludei;
 
+    @Option(names = {"-d", "--daemon"}, description = "Not supported (inotifywait's daemon mode): run fsmon under "
+            + "a supervisor such as systemd, or with nohup and -o FILE.")
+    boolean daemon;
+
+    @Option(names = {"-s", "--syslog"}, description = "Not supported (inotifywait's syslog output): errors go to "
+            + "standard error.")
+    boolean syslog;
+
     @Option(names = "--include", paramLabel = "REGEX", description = "Report only entries whose %%w%%f matches REGEX.")
     String include;
 
@@ -393,6 +401,13 @@ public final class Main implements Callable<Integer> {
                 paths.add(w);
             }
         }
+        if (daemon) {
+            throw new IllegalArgumentException("daemon mode (-d) is not supported: run fsmon under a supervisor "
+                    + "such as systemd, or with nohup and -o FILE");
+        }
+        if (syslog) {
+            throw new IllegalArgumentException("syslog output (-s) is not supported: errors go to standard error");
+        }
         if (paths.isEmpty()) {
             throw new IllegalArgumentException("No files specified to watch!");
         }
@@ -404,6 +419,10 @@ public final class Main implements Callable<Integer> {
         if (kinds.isEmpty()) {
             // A command that reads the watched files must not trigger itself: run on changes, not reads.
             kinds = runs ? EnumSet.copyOf(WatchOptions.DEFAULT_EVENTS) : EventNames.all();
+        }
+        if (!command.isEmpty() && !runnable(command.get(0))) {
+            // Said now, not at the first change: a typo would otherwise go unnoticed until then.
+            throw new IllegalArgumentException("--run: " + command.get(0) + ": command not found");
         }
         if (exec != null && !command.isEmpty()) {
             throw new IllegalArgumentException("give either --exec CMD or --run CMD [ARG]... ';', not both");
@@ -420,7 +439,7 @@ public final class Main implements Callable<Integer> {
         Backend chosen = backend();
         List<String> runCommand = exec != null ? List.of("sh", "-c", exec) : command;
         return new Settings(paths, excluded, kinds, monitor || runs, recursive, quiet.length,
-                timeoutNanos(), regex(exclude, excludei), regex(include, includei), lines, jsonLines,
+                timeoutNanos(), regex("--exclude", exclude, excludei), regex("--include", include, includei), lines, jsonLines,
                 overflow.equals("exit"), runs ? runCommand : null, Durations.parse(debounce), nul ? '\0' : '\n',
                 chosen, pollInterval == null ? null : Durations.parse(pollInterval), queueCapacity,
                 Durations.parse(grace));
@@ -471,11 +490,32 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    private static Pattern regex(String sensitive, String insensitive) {
-        if (insensitive != null) {
-            return Pattern.compile(insensitive, Pattern.CASE_INSENSITIVE);
+    /** Whether {@code cmd} names an executable file: a path, or a name found on {@code PATH}. */
+    static boolean runnable(String cmd) {
+        if (cmd.contains("/")) {
+            return Files.isExecutable(Path.of(cmd)) && !Files.isDirectory(Path.of(cmd));
         }
-        return sensitive == null ? null : Pattern.compile(sensitive);
+        String path = System.getenv("PATH");
+        for (String dir : (path == null ? "/usr/bin:/bin" : path).split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, cmd);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Pattern regex(String option, String sensitive, String insensitive) {
+        try {
+            if (insensitive != null) {
+                return Pattern.compile(insensitive, Pattern.CASE_INSENSITIVE);
+            }
+            return sensitive == null ? null : Pattern.compile(sensitive);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            String given = insensitive != null ? option + "i" : option;
+            throw new IllegalArgumentException(given + ": not a valid regular expression: '"
+                    + e.getPattern() + "' (" + e.getDescription() + " near index " + e.getIndex() + ")");
+        }
     }
 
     /** The resolved options of one run. */

@@ -98,6 +98,36 @@ class CliTest {
     }
 
     @Test
+    void anInvalidRegularExpressionNamesItsOption(@TempDir Path tmp) {
+        Result r = run("--exclude", "(", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith("fsmon: --exclude: not a valid regular expression: '('");
+        r = run("--includei", "[", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith("fsmon: --includei: not a valid regular expression: '['");
+    }
+
+    @Test
+    void daemonAndSyslogModesSayTheyAreNotSupported(@TempDir Path tmp) {
+        Result r = run("-d", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith("fsmon: daemon mode (-d) is not supported");
+        r = run("-s", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith("fsmon: syslog output (-s) is not supported");
+    }
+
+    @Test
+    void aRunCommandThatDoesNotExistIsSaidAtStart(@TempDir Path tmp) {
+        Result r = run("-m", "--run", "no-such-command-fsmon", ";", tmp.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("fsmon: --run: no-such-command-fsmon: command not found\n");
+        assertThat(Main.runnable("sh")).isTrue();
+        assertThat(Main.runnable("/bin/sh")).isTrue();
+        assertThat(Main.runnable(tmp.toString())).isFalse();
+    }
+
+    @Test
     void negativeTimeoutIsRejected(@TempDir Path tmp) {
         for (String t : new String[] {"-1", "-5", "abc", "NaN", "Infinity"}) {
             Result r = run("-t", t, tmp.toString());

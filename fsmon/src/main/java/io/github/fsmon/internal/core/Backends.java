@@ -43,8 +43,10 @@ public final class Backends {
             case WINDOWS -> ReadDirectoryChangesBackend.isSupported()
                     ? "available (opt-in): ReadDirectoryChangesW through kernel32; tested against a simulated "
                     + "kernel32, not yet validated on Windows"
-                    : "not available: needs Windows and native access (run java with "
-                    + NativeSupport.nativeAccessFlag() + ")";
+                    : !System.getProperty("os.name", "").startsWith("Windows")
+                    ? "not available: ReadDirectoryChangesW exists only on Windows"
+                    : "not available: the JVM refuses native access; run java with "
+                    + NativeSupport.nativeAccessFlag();
         };
     }
 

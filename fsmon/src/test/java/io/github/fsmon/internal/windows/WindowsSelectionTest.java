@@ -14,7 +14,8 @@ class WindowsSelectionTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(io.github.fsmon.internal.linux.InotifyBackend.isSupported());
         assertThat(System.getProperty(Kernel32.LIBRARY_PROPERTY)).isNull();
         assertThat(Backend.WINDOWS.isAvailable()).isFalse();
-        assertThat(Backend.WINDOWS.availability()).startsWith("not available");
+        assertThat(Backend.WINDOWS.availability()).startsWith("not available")
+                .contains("only on Windows").doesNotContain("enable-native-access");
         assertThatThrownBy(() -> FileMonitor.builder().backend(Backend.WINDOWS).build())
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("WINDOWS");
     }
