@@ -131,11 +131,7 @@ final class WatchTree {
                 return;
             }
         }
-        try {
-            os.drain();
-        } catch (IOException e) {
-            errors.onError(w, e);
-        }
+        drain(w);
         int self = os.pendingFor(id, "");
         if ((self & (Masks.MOVED_FROM | Masks.DELETE)) != 0) {
             // The directory armed was moved or deleted while the watch was set up: what is at the path
@@ -268,7 +264,7 @@ final class WatchTree {
             return false;
         }
         for (Placement q = p; q.parent != null; q = q.parent) {
-            if ((os.pendingFor(q.parent.dirWatch.id, q.name) & (Masks.MOVED_FROM | Masks.DELETE | Masks.MOVED_TO)) != 0) {
+            if ((pendingFor(q.parent, q.name) & (Masks.MOVED_FROM | Masks.DELETE | Masks.MOVED_TO)) != 0) {
                 return true;
             }
         }
@@ -301,15 +297,11 @@ final class WatchTree {
                 continue;
             }
             List<Listed> listing = list(dir);
-            if (listing == null) {
-                // Gone from the path it was armed at: deleted (its DELETE is queued, and forgets it), or
-                // moved with a directory above it (the rename arms it where it went).
-                unarm(dir);
-                continue;
-            }
-            if (chainMoved(dir)) {
-                // Armed and listed at a path that has since changed: what was armed may be another
-                // directory. Give it back; the entry is armed again where the queued events put it.
+            if (listing == null || chainMoved(dir)) {
+                // Gone from the path it was armed at (deleted: its DELETE is queued, and forgets it; or
+                // moved with a directory above it), or armed and listed at a path that has since changed,
+                // so that what was armed may be another directory. Give it back: the entry is armed
+                // again where the queued events put it.
                 unarm(dir);
                 continue;
             }
@@ -348,6 +340,15 @@ final class WatchTree {
         return null;
     }
 
+    /** Reads ahead in the OS queue ({@link OsWatcher#drain}); a failure is {@code w}'s error. */
+    private void drain(WatchImpl w) {
+        try {
+            os.drain();
+        } catch (IOException e) {
+            errors.onError(w, e);
+        }
+    }
+
     /** Whether {@code p} or an ancestor was renamed away and the rename's other half is still awaited. */
     static boolean inLimbo(Placement p) {
         for (Placement q = p; q != null; q = q.parent) {
@@ -372,6 +373,15 @@ final class WatchTree {
 
     /** Where an entry that is a directory but has no watch yet was last known to be. */
     private record Unarmed(Placement parent, String name) {
+        /** Whether {@code e} is still there and not armed meanwhile. */
+        boolean holds(Entry e) {
+            return !parent.detached && parent.children.get(name) == e && e.sub == null;
+        }
+    }
+
+    /** Tries again to arm {@code e} where {@code u} says it is, and reports what it holds. */
+    private void armAgain(Entry e, Unarmed u) {
+        newDirectory(u.parent(), u.name(), ExactNames.child(u.parent().path, u.name()), e);
     }
 
     /**
@@ -397,10 +407,10 @@ final class WatchTree {
         for (Map.Entry<Entry, Unarmed> d : List.copyOf(denied.entrySet())) {
             Unarmed u = d.getValue();
             Entry e = d.getKey();
-            if (u.parent().detached || u.parent().children.get(u.name()) != e || e.sub != null) {
+            if (!u.holds(e)) {
                 denied.remove(e);
             } else if (e == entry || u.parent() == changed) {
-                newDirectory(u.parent(), u.name(), ExactNames.child(u.parent().path, u.name()), e);
+                armAgain(e, u);
             }
         }
     }
@@ -470,8 +480,7 @@ final class WatchTree {
             Entry e = u.getKey();
             Placement parent = u.getValue().parent();
             String name = u.getValue().name();
-            if (parent.detached || !parent.watch.isActive() || parent.children.get(name) != e || e.sub != null
-                    || !e.isDirectory()) {
+            if (!parent.watch.isActive() || !u.getValue().holds(e) || !e.isDirectory()) {
                 unarmedAttempts.remove(e);
                 continue; // deleted, moved out, or armed meanwhile
             }
@@ -483,7 +492,7 @@ final class WatchTree {
                 continue;
             }
             waitedForEvents = false;
-            newDirectory(parent, name, ExactNames.child(parent.path, name), e);
+            armAgain(e, u.getValue());
             if (unarmed.containsKey(e) && !waitedForEvents && !chainMoved(parent) && pendingFor(parent, name) == 0) {
                 // Still not there, and no queued event says where it went: look at the parent again.
                 int attempts = unarmedAttempts.merge(e, 1, Integer::sum);
@@ -545,11 +554,7 @@ final class WatchTree {
             id = addWatchIfThere(path, osMask(w.options(), true), flags);
         } catch (NoSuchFileException | NotDirectoryException gone) {
             unarmed.put(e, new Unarmed(parent, name));
-            try {
-                os.drain(); // so that the retry can tell whether a queued event explains it
-            } catch (IOException ex) {
-                errors.onError(w, ex);
-            }
+            drain(w); // so that the retry can tell whether a queued event explains it
             return null;
         } catch (WatchLimitException limit) {
             if (initial) {
@@ -579,11 +584,7 @@ final class WatchTree {
             // A directory is at one place only, and this watch already has this one at another path: one
             // of the two paths is behind. If queued events move the other one, wait for them; if none
             // does, the other placement was armed on a directory that had moved on: it is armed again.
-            try {
-                os.drain();
-            } catch (IOException ex) {
-                errors.onError(w, ex);
-            }
+            drain(w);
             if (inLimbo(other) || chainMoved(other)) {
                 unarmed.put(e, new Unarmed(parent, name));
                 waitedForEvents = true;
@@ -827,7 +828,7 @@ final class WatchTree {
 
     private void onChildEvent(Placement p, int mask, int cookie, String name, boolean lossy) {
         WatchImpl w = p.watch;
-        Path path = childPath(p, name, lossy);
+        Path path = ExactNames.child(p.path, name); // names are exact keys, whatever their bytes
         if (isPrivate(path) || w.options().isExcluded(w.path(), path)) {
             if ((mask & Masks.MOVED_TO) != 0) {
                 // Moved to an excluded name: for this watch the entry left the tree.
@@ -1041,21 +1042,23 @@ final class WatchTree {
         top.parent = newParent;
         top.name = newName;
         top.path = newPath;
-        Set<Placement> moved = new java.util.HashSet<>();
+        Set<Placement> moved = unarmed.isEmpty() ? null : new java.util.HashSet<>();
         forEachPlacement(top, p -> {
             p.limbo = null;
-            moved.add(p);
+            if (moved != null) {
+                moved.add(p);
+            }
             if (p != top) {
                 p.path = ExactNames.child(p.parent.path, p.name);
             }
         });
+        if (moved == null) {
+            return;
+        }
         // Directories in the moved tree that could not be armed (their path had changed) have a new path.
         for (Map.Entry<Entry, Unarmed> u : List.copyOf(unarmed.entrySet())) {
-            Placement parent = u.getValue().parent();
-            Entry e = u.getKey();
-            if (moved.contains(parent) && parent.children.get(u.getValue().name()) == e && e.sub == null
-                    && e.isDirectory()) {
-                newDirectory(parent, u.getValue().name(), ExactNames.child(parent.path, u.getValue().name()), e);
+            if (moved.contains(u.getValue().parent()) && u.getValue().holds(u.getKey()) && u.getKey().isDirectory()) {
+                armAgain(u.getKey(), u.getValue());
             }
         }
     }
@@ -1098,10 +1101,6 @@ final class WatchTree {
         } catch (WatchLimitException limit) {
             errors.onError(parent.watch, limit);
         }
-    }
-
-    private Path childPath(Placement p, String name, boolean lossy) {
-        return ExactNames.child(p.path, name); // names are exact keys, whatever their bytes (lossy or not)
     }
 
     /** Whether a backend made {@code path} for itself ({@link io.github.fsmon.internal.spi.PrivatePaths}). */

@@ -415,12 +415,10 @@ public final class InotifyBackend implements OsWatcher {
         listingMarked = false;
     }
 
+    /** One byte (whatever {@link #scratch} holds) to a marker or barrier pipe. I/O thread only. */
     private void writeByte(int fd) throws IOException {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment one = call.allocate(1);
-            if (LibC.write(state, fd, one, 1) != 1) {
-                throw new IOException("write to a marker pipe failed: " + LibC.errnoName(LibC.errno(state)));
-            }
+        if (LibC.write(state, fd, scratch, 1) != 1) {
+            throw new IOException("write to a marker pipe failed: " + LibC.errnoName(LibC.errno(state)));
         }
     }
 
